@@ -1,0 +1,158 @@
+"""Blueprint /api/v1: the eight User Observees endpoints. Parse -> store -> serialize."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from . import params as rails
+from .model import Account, User
+from .pagination import PageRequest, Params, link_header, parse_page_request
+from .responses import json_response
+from .serializers import pairing_code_json, user_json
+from .settings import Settings
+from .store import Page, Store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One authenticated API request, read once."""
+
+    store: Store
+    settings: Settings
+    caller: User
+    domain: Account
+    params: Params
+    query: Params
+
+
+def mock() -> Any:
+    return current_app.extensions["mock_canvas"]
+
+
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = mock().settings.max_body_bytes
+
+
+def _call() -> Call:
+    state = mock()
+    params, query = rails.rails_params(request)
+    store: Store = state.store
+    caller = store.authenticate(rails.access_token(request, params))
+    domain = store.domain_root_account(request.host)
+    return Call(store, state.settings, caller, domain, params, query)
+
+
+def _user_response(call: Call, view: Any) -> Response:
+    return json_response(user_json(view, base_url=rails.base_url(request)))
+
+
+def _wants_avatar(params: Params) -> bool:
+    # `include=avatar_url` without brackets is a String, and String#include? is a substring test.
+    include = params.get("include")
+    if isinstance(include, list):
+        return "avatar_url" in include
+    return isinstance(include, str) and "avatar_url" in include
+
+
+def _list_response(call: Call, page: Page, page_request: PageRequest) -> Response:
+    base = rails.base_url(request)
+    avatar = _wants_avatar(call.params)
+    body = [user_json(view, base_url=base, include_avatar=avatar) for view in page.views]
+    link = link_header(
+        rails.request_url(request),
+        call.query,
+        page_request.page or 1,
+        page_request.per_page,
+        page.total,
+    )
+    return json_response(body, headers=[("Link", link)])
+
+
+def _page_request(call: Call) -> PageRequest:
+    return parse_page_request(
+        call.params, call.settings.default_per_page, call.settings.max_per_page
+    )
+
+
+@bp.get("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
+def list_observees(user_id: str) -> Response:
+    call = _call()
+    page_request = _page_request(call)
+    page = call.store.list_observees(call.caller, user_id, call.domain, page_request)
+    return _list_response(call, page, page_request)
+
+
+@bp.get("/users/<user_id>/observers", strict_slashes=False, provide_automatic_options=False)
+def list_observers(user_id: str) -> Response:
+    call = _call()
+    page_request = _page_request(call)
+    page = call.store.list_observers(call.caller, user_id, call.domain, page_request)
+    return _list_response(call, page, page_request)
+
+
+@bp.post("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
+def add_observee_with_credentials(user_id: str) -> Response:
+    call = _call()
+    view = call.store.add_observee(call.caller, user_id, call.params, call.domain)
+    return _user_response(call, view)
+
+
+@bp.get(
+    "/users/<user_id>/observees/<observee_id>",
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+def show_observee(user_id: str, observee_id: str) -> Response:
+    call = _call()
+    view = call.store.show_observee(call.caller, user_id, observee_id, call.domain)
+    return _user_response(call, view)
+
+
+@bp.put(
+    "/users/<user_id>/observees/<observee_id>",
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+def add_observee(user_id: str, observee_id: str) -> Response:
+    call = _call()
+    view = call.store.link_observee(
+        call.caller, user_id, observee_id, call.params.get("root_account_id"), call.domain
+    )
+    return _user_response(call, view)
+
+
+@bp.delete(
+    "/users/<user_id>/observees/<observee_id>",
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+def remove_observee(user_id: str, observee_id: str) -> Response:
+    call = _call()
+    view = call.store.remove_observee(call.caller, user_id, observee_id, call.domain)
+    return _user_response(call, view)
+
+
+@bp.get(
+    "/users/<user_id>/observers/<observer_id>",
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+def show_observer(user_id: str, observer_id: str) -> Response:
+    call = _call()
+    view = call.store.show_observer(call.caller, user_id, observer_id, call.domain)
+    return _user_response(call, view)
+
+
+@bp.post(
+    "/users/<user_id>/observer_pairing_codes", strict_slashes=False, provide_automatic_options=False
+)
+def create_observer_pairing_code(user_id: str) -> Response:
+    call = _call()
+    code = call.store.create_pairing_code(call.caller, user_id, call.domain)
+    return json_response(pairing_code_json(code))

@@ -1,0 +1,75 @@
+"""Blueprint /__mock__: health, reset, fixture replacement and the state, for test authors."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, current_app, request
+
+from . import errors
+from .fixtures import FixtureError, dump_dataset, load_bytes
+from .responses import json_response
+
+bp = Blueprint("control", __name__, url_prefix="/__mock__")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+
+
+def mock() -> Any:
+    return current_app.extensions["mock_canvas"]
+
+
+@bp.before_request
+def _require_control_token() -> None:
+    """With MOCK_CANVAS_CONTROL_TOKEN set, every control call but health needs it."""
+    token = mock().settings.control_token
+    if not token or request.endpoint == "control.health":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme != "Bearer" or not secrets.compare_digest(given.strip().encode(), token.encode()):
+        raise errors.CanvasError(
+            401,
+            {
+                "errors": [
+                    {"message": "This control call needs the control token as a Bearer token."}
+                ]
+            },
+            (("WWW-Authenticate", 'Bearer realm="mock-canvas-control"'),),
+        )
+
+
+@bp.get("/health")
+def health() -> Response:
+    return json_response({"status": "ok"})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    store = mock().store
+    store.reset()
+    return json_response({"status": "ok", **store.counts()})
+
+
+@bp.put("/fixtures")
+def replace_fixtures() -> Response:
+    store = mock().store
+    try:
+        dataset = load_bytes(request.get_data(), source="request body")
+    except FixtureError as exc:
+        return json_response({"errors": [{"message": line} for line in exc.problems]}, 400)
+    store.load(dataset)
+    return json_response({"status": "ok", **store.counts()})
+
+
+@bp.get("/state")
+def state() -> Response:
+    document = dump_dataset(mock().store.export())
+    wants_yaml = request.args.get("format") == "yaml" or (
+        request.accept_mimetypes.best_match(["application/json", *YAML_TYPES]) in YAML_TYPES
+    )
+    if wants_yaml:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return Response(text, content_type="application/yaml; charset=utf-8")
+    return json_response(document)

@@ -1,0 +1,176 @@
+"""The read-only part of the state: accounts, courses, users and the indexes to find them.
+
+The observees API never changes a user, an account or a course, so this is built once per
+fixture load and shared by every reset. Only links and pairing codes change (see store.py).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .ids import IdRef, SelfRef, SisRef, UserRef
+from .model import (
+    Account,
+    AdminRole,
+    Course,
+    Dataset,
+    Login,
+    Token,
+    User,
+)
+
+SortKey = tuple[str, str, int]
+
+
+def sortable_name_key(sortable_name: str, user_id: int) -> SortKey:
+    """order_by_sortable_name: a case- and accent-insensitive collation, then the id."""
+    decomposed = unicodedata.normalize("NFKD", sortable_name)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return (folded, sortable_name, user_id)
+
+
+def host_name(host: str) -> str:
+    """The Host header without its port, lower case (IPv6 literals keep their brackets)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[: end + 1] if end != -1 else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    user: User
+    token: Token
+
+
+class Directory:
+    """Accounts, courses and users of one loaded fixture, with their lookup indexes."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.accounts: dict[int, Account] = {a.id: a for a in dataset.accounts}
+        self.root_accounts: list[Account] = [a for a in dataset.accounts if a.is_root]
+        defaults = [a for a in self.root_accounts if a.default]
+        self.default_root: Account = defaults[0] if defaults else self.root_accounts[0]
+        self.domains: dict[str, Account] = {
+            a.domain.lower(): a for a in self.root_accounts if a.domain
+        }
+        self.courses: dict[int, Course] = {c.id: c for c in dataset.courses}
+        self.users: dict[int, User] = {u.id: u for u in dataset.users}
+        self.tokens: dict[str, TokenEntry] = {}
+        # (root account id, key) -> (user, login); SIS lookups are per root account.
+        self.logins: dict[tuple[int, str], tuple[User, Login]] = {}
+        self.sis_user_ids: dict[tuple[int, str], tuple[User, Login]] = {}
+        self.integration_ids: dict[tuple[int, str], tuple[User, Login]] = {}
+        self.user_roots: dict[int, frozenset[int]] = {}
+        self.sort_keys: dict[int, SortKey] = {}
+        for user in dataset.users:
+            self._index_user(user)
+
+    def _index_user(self, user: User) -> None:
+        self.sort_keys[user.id] = sortable_name_key(user.sortable_name, user.id)
+        roots: set[int] = set()
+        for login in user.logins:
+            roots.add(login.account_id)
+            root = login.account_id
+            self.logins[(root, login.unique_id.lower())] = (user, login)
+            if login.sis_user_id is not None:
+                self.sis_user_ids[(root, login.sis_user_id)] = (user, login)
+            if login.integration_id is not None:
+                self.integration_ids[(root, login.integration_id)] = (user, login)
+        for enrollment in user.enrollments:
+            if enrollment.state != "deleted":
+                roots.add(self.courses[enrollment.course_id].root_account_id)
+        self.user_roots[user.id] = frozenset(roots)
+        for token in user.tokens:
+            self.tokens[token.token] = TokenEntry(user, token)
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def domain_root_account(self, host: str) -> Account:
+        """The root account whose domain the request was sent to, else the default one."""
+        return self.domains.get(host_name(host), self.default_root)
+
+    def find_user(
+        self, ref: UserRef, caller: User, domain_root: Account, *, include_deleted: bool = False
+    ) -> User | None:
+        """api_find(User.active, ...): SIS forms look among the domain root's logins."""
+        user: User | None
+        if isinstance(ref, SelfRef):
+            user = caller
+        elif isinstance(ref, IdRef):
+            user = self.users.get(ref.id)
+        else:
+            found = self._find_sis(ref, domain_root.id)
+            user = found[0] if found else None
+        if user is None or (not include_deleted and not user.active):
+            return None
+        return user
+
+    def _find_sis(self, ref: SisRef, root_id: int) -> tuple[User, Login] | None:
+        if ref.kind == "sis_login_id":
+            return self.logins.get((root_id, ref.value.lower()))
+        if ref.kind == "sis_user_id":
+            return self.sis_user_ids.get((root_id, ref.value))
+        return self.integration_ids.get((root_id, ref.value))
+
+    def active_login(self, root_id: int, unique_id: str) -> tuple[User, Login] | None:
+        """A login by unique_id (case-insensitive) in one root account, of an active user."""
+        found = self.logins.get((root_id, unique_id.lower()))
+        if found is None or not found[0].active:
+            return None
+        return found
+
+    def login_in(self, user: User, root_id: int) -> Login | None:
+        """The user's login in a root account, preferring one with a SIS id (sis_pseudonym_for)."""
+        logins = [login for login in user.logins if login.account_id == root_id]
+        with_sis = [login for login in logins if login.sis_user_id is not None]
+        chosen = with_sis or logins
+        return chosen[0] if chosen else None
+
+    def avatars_enabled(self, user: User) -> bool:
+        """user.account.service_enabled?(:avatars): the account of the user's first login."""
+        account = self.accounts[user.logins[0].account_id] if user.logins else self.default_root
+        return account.avatars
+
+    def token_entry(self, token: str) -> TokenEntry | None:
+        return self.tokens.get(token)
+
+    # -- accounts and permissions -------------------------------------------------------
+
+    def account_chain(self, account_id: int) -> Iterable[Account]:
+        """The account and its ancestors up to the root."""
+        account: Account | None = self.accounts.get(account_id)
+        while account is not None:
+            yield account
+            account = self.accounts.get(account.parent_id) if account.parent_id else None
+
+    def roots_of(self, user: User) -> frozenset[int]:
+        """The root accounts a user belongs to (logins and course enrollments)."""
+        return self.user_roots.get(user.id, frozenset())
+
+    def common_roots(self, first: User, second: User) -> frozenset[int]:
+        """Root accounts both belong to; always empty for a user and itself (a Canvas quirk)."""
+        if first.id == second.id:
+            return frozenset()
+        return self.roots_of(first) & self.roots_of(second)
+
+    def _roles_over(self, user: User, account_id: int) -> Iterable[AdminRole]:
+        chain = {a.id for a in self.account_chain(account_id)}
+        return (role for role in user.admin if role.account_id in chain)
+
+    def has_permission(self, user: User, account_id: int, permission: str) -> bool:
+        """An admin role on the account or an ancestor grants it (site admins: everything)."""
+        if user.site_admin:
+            return True
+        return any(role.grants(permission) for role in self._roles_over(user, account_id))
+
+    def is_admin_of(self, user: User, account_id: int) -> bool:
+        return user.site_admin or any(True for _ in self._roles_over(user, account_id))
+
+    def is_token_expired(self, entry: TokenEntry, now: datetime) -> bool:
+        expires_at = entry.token.expires_at
+        return expires_at is not None and expires_at <= now

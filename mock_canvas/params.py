@@ -1,0 +1,91 @@
+"""Reading a Flask request the way Rails and Canvas read it: params, token, base URL."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from flask import Request
+
+from . import errors
+from .pagination import Params, add_param, parse_query
+
+# Characters a Rails route helper leaves alone in a path segment.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_AWK_SPACE = " \t\n\v\f\r"
+
+
+def query_params(request: Request) -> Params:
+    """request.query_parameters: only the URL's query string."""
+    return parse_query(request.query_string.decode("utf-8", "replace"))
+
+
+def body_params(request: Request) -> Params:
+    """request.request_parameters: a form or JSON body, nested with Rack's rules."""
+    mimetype = request.mimetype
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        raw = request.get_data(cache=True)
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise errors.bad_request("The request body is not valid JSON.") from None
+        # Rails wraps a JSON body that is not an object in `_json`.
+        return data if isinstance(data, dict) else {"_json": data}
+    if mimetype == "multipart/form-data":
+        params: Params = {}
+        for key, value in request.form.items(multi=True):
+            add_param(params, key, value)
+        return params
+    if mimetype in ("application/x-www-form-urlencoded", ""):
+        return parse_query(request.get_data(cache=True).decode("utf-8", "replace"))
+    return {}
+
+
+def rails_params(request: Request) -> tuple[Params, Params]:
+    """(params, query): params merges the query with the body, the body winning."""
+    query = query_params(request)
+    merged = dict(query)
+    if request.method not in ("GET", "HEAD"):
+        merged.update(body_params(request))
+    return merged, query
+
+
+def _awk_split2(value: str) -> list[str]:
+    """Ruby's `value.split(" ", 2)`: leading blanks dropped, split at the first blank run."""
+    value = value.lstrip(_AWK_SPACE)
+    for index, char in enumerate(value):
+        if char in _AWK_SPACE:
+            return [value[:index], value[index:].lstrip(_AWK_SPACE)]
+    return [value] if value else []
+
+
+def access_token(request: Request, params: Params) -> str | None:
+    """AuthenticationMethods.access_token: the Bearer header, else the access_token param."""
+    header = request.headers.get("Authorization")
+    if header is not None and header.strip(_AWK_SPACE):
+        parts = _awk_split2(header)
+        if parts[0] == "Bearer":
+            # `Authorization: Bearer` alone is no token at all, and the param is not read.
+            return parts[1] if len(parts) > 1 else None
+    value = params.get("access_token")
+    if value is None or value == "":
+        return None
+    # An array or hash is present but can never be a token.
+    return value if isinstance(value, str) else "\x00"
+
+
+def base_url(request: Request) -> str:
+    """request.base_url as Rails builds it: scheme and Host, default ports dropped."""
+    host = request.host
+    scheme = request.scheme
+    default_port = {"http": ":80", "https": ":443"}.get(scheme)
+    if default_port and host.endswith(default_port):
+        host = host[: -len(default_port)]
+    return f"{scheme}://{host}"
+
+
+def request_url(request: Request) -> str:
+    """The absolute URL of this path as the client wrote it (`self` stays `self`)."""
+    return base_url(request) + quote(request.script_root + request.path, safe=_PATH_SAFE)

@@ -1,0 +1,58 @@
+"""Flask responses in Canvas's shape: compact UTF-8 JSON, and the one error renderer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Response
+from werkzeug.exceptions import HTTPException
+
+from . import errors
+
+JSON_MIMETYPE = "application/json; charset=utf-8"
+log = logging.getLogger("mock_canvas")
+
+
+def json_response(body: Any, status: int = 200, headers: Any = ()) -> Response:
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return Response(text, status=status, headers=list(headers), content_type=JSON_MIMETYPE)
+
+
+def render_error(error: errors.CanvasError, auth_error_status: int = 403) -> Response:
+    status = error.status
+    if isinstance(error, errors.Unauthorized):
+        # Canvas with api_auth_error_updates off (and older Canvas) says 401 here.
+        status = auth_error_status
+    return json_response(error.body, status, error.headers)
+
+
+def generic_error(status: int) -> dict[str, Any]:
+    """api_error_json's fallback: {"message": "An error occurred.", "error_code": "not_found"}."""
+    code = {
+        400: "bad_request",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        414: "uri_too_long",
+        415: "unsupported_media_type",
+        431: "request_header_fields_too_large",
+        500: "internal_server_error",
+    }.get(status, "error")
+    return {"errors": [{"message": "An error occurred.", "error_code": code}]}
+
+
+def render_http_exception(exc: HTTPException) -> Response:
+    """Werkzeug's own errors (no route, body too large, unreadable form) as Canvas JSON."""
+    status = exc.code or 500
+    if status in (404, 405):
+        # Rails has no route for an unknown path or method: the API's plain 404.
+        return render_error(errors.not_found())
+    return json_response(generic_error(status), status)
+
+
+def render_unexpected(exc: Exception) -> Response:
+    """A bug in the mock: logged with its traceback, answered like Canvas answers a 500."""
+    log.error("unhandled error in mock_canvas", exc_info=exc)
+    return json_response(generic_error(500), 500)

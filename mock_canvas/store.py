@@ -1,0 +1,592 @@
+"""The in-memory state and every Canvas rule of the User Observees API. No Flask here.
+
+One method per Canvas action, each mirroring UserObserveesController /
+ObserverPairingCodesApiController step by step, because the *order* of the checks decides
+which error a client sees. Every public method holds the store's lock for its whole run, so
+concurrent clients never see a half-applied change.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import string
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from . import errors
+from .directory import Directory, SortKey
+from .ids import parse_user_ref
+from .model import (
+    GENERATE_OBSERVER_PAIRING_CODE,
+    MANAGE_USER_OBSERVERS,
+    Account,
+    Dataset,
+    Link,
+    PairingCode,
+    User,
+)
+from .pagination import PageRequest
+from .serializers import SisFields, UserView, iso8601
+
+Clock = Callable[[], datetime]
+PAIRING_CODE_LIFETIME = timedelta(days=7)
+PAIRING_CODE_ALPHABET = string.ascii_letters + string.digits
+PAIRING_CODE_LENGTH = 6
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SisPolicy:
+    """What an admin of the domain root account may see of SIS data (lists only)."""
+
+    root_id: int
+    show_ids: bool
+    show_login: bool
+
+    def fields_for(self, user: User, directory: Directory) -> SisFields:
+        # SisPseudonym.for(user, domain root): its login there, preferring one with a SIS id.
+        login = directory.login_in(user, self.root_id)
+        return SisFields(
+            show_ids=self.show_ids,
+            sis_user_id=login.sis_user_id if login else None,
+            integration_id=login.integration_id if login else None,
+            login_id=login.unique_id if login and self.show_login else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list endpoint: the users on it and the size of the whole list."""
+
+    views: list[UserView]
+    total: int
+
+
+class _Links:
+    """Observation links with active-link indexes kept in list order (sortable_name, id)."""
+
+    def __init__(self, directory: Directory, links: list[Link]) -> None:
+        self._sort_keys = directory.sort_keys
+        self._users = directory.users
+        self.rows: dict[tuple[int, int, int], Link] = {}
+        # observer -> student -> root ids of active links, and the mirror image.
+        self.observees: dict[int, dict[int, set[int]]] = {}
+        self.observers: dict[int, dict[int, set[int]]] = {}
+        self.observee_order: dict[int, SortedList] = {}
+        self.observer_order: dict[int, SortedList] = {}
+        for link in links:
+            row = Link(link.observer_id, link.student_id, link.root_account_id, link.state)
+            self.rows[(row.observer_id, row.student_id, row.root_account_id)] = row
+            if row.state == "active":
+                self._index(row)
+
+    def _listed(self, user_id: int) -> bool:
+        user = self._users.get(user_id)
+        return user is not None and user.active
+
+    def _index(self, link: Link) -> None:
+        # Links that touch a deleted user stay in the table but are never listed.
+        if not (self._listed(link.observer_id) and self._listed(link.student_id)):
+            return
+        self._add(self.observees, self.observee_order, link.observer_id, link.student_id, link)
+        self._add(self.observers, self.observer_order, link.student_id, link.observer_id, link)
+
+    def _add(
+        self,
+        table: dict[int, dict[int, set[int]]],
+        order: dict[int, SortedList],
+        owner: int,
+        other: int,
+        link: Link,
+    ) -> None:
+        others = table.setdefault(owner, {})
+        roots = others.get(other)
+        if roots is None:
+            others[other] = {link.root_account_id}
+            key: SortKey = self._sort_keys[other]
+            order.setdefault(owner, SortedList()).add(key)
+        else:
+            roots.add(link.root_account_id)
+
+    def _remove(
+        self,
+        table: dict[int, dict[int, set[int]]],
+        order: dict[int, SortedList],
+        owner: int,
+        other: int,
+        root_id: int,
+    ) -> None:
+        others = table.get(owner)
+        if others is None or other not in others:
+            return
+        roots = others[other]
+        roots.discard(root_id)
+        if not roots:
+            del others[other]
+            order[owner].remove(self._sort_keys[other])
+
+    def activate(self, observer_id: int, student_id: int, root_id: int) -> bool:
+        """UserObservationLink.create_or_restore; False when already active."""
+        key = (observer_id, student_id, root_id)
+        link = self.rows.get(key)
+        if link is not None and link.state == "active":
+            return False
+        if link is None:
+            link = self.rows[key] = Link(observer_id, student_id, root_id)
+        link.state = "active"
+        self._index(link)
+        return True
+
+    def deactivate(self, link: Link) -> None:
+        """Soft delete: the row stays, so adding again restores it."""
+        link.state = "deleted"
+        o, s, r = link.observer_id, link.student_id, link.root_account_id
+        self._remove(self.observees, self.observee_order, o, s, r)
+        self._remove(self.observers, self.observer_order, s, o, r)
+
+    def active_roots(self, observer_id: int, student_id: int) -> set[int]:
+        return self.observees.get(observer_id, {}).get(student_id, set())
+
+    def active_links(self, observer_id: int, student_id: int) -> list[Link]:
+        return [
+            self.rows[(observer_id, student_id, root)]
+            for root in sorted(self.active_roots(observer_id, student_id))
+        ]
+
+
+class Store:
+    """The mock's state: a Directory (read-only) plus links and pairing codes (changing)."""
+
+    def __init__(self, dataset: Dataset, clock: Clock = utc_now) -> None:
+        self._lock = threading.RLock()
+        self.clock = clock
+        self._install(dataset)
+
+    # -- loading, reset, export ---------------------------------------------------------
+
+    def _install(self, dataset: Dataset) -> None:
+        directory = Directory(dataset)
+        links = _Links(directory, dataset.links)
+        codes = {
+            c.code: copy.copy(c) for c in dataset.pairing_codes if c.workflow_state == "active"
+        }
+        with self._lock:
+            self._dataset = dataset
+            self._dir = directory
+            self._links = links
+            self._codes = codes
+
+    def load(self, dataset: Dataset) -> None:
+        """Replace the whole state with a new fixture."""
+        self._install(dataset)
+
+    def reset(self) -> None:
+        """Back to the loaded fixture; nothing is parsed again."""
+        with self._lock:
+            dataset = self._dataset
+            self._links = _Links(self._dir, dataset.links)
+            self._codes = {
+                c.code: copy.copy(c) for c in dataset.pairing_codes if c.workflow_state == "active"
+            }
+
+    @property
+    def dataset(self) -> Dataset:
+        """The fixture as loaded (not as changed since)."""
+        return self._dataset
+
+    def export(self) -> Dataset:
+        """The current state as a Dataset; loading it again gives the same state."""
+        with self._lock:
+            base = self._dataset
+            return Dataset(
+                accounts=list(base.accounts),
+                courses=list(base.courses),
+                users=list(base.users),
+                links=[copy.copy(link) for link in self._links.rows.values()],
+                pairing_codes=[copy.copy(code) for code in self._codes.values()],
+                settings=dict(base.settings),
+                seed=base.seed,
+                source=base.source,
+            )
+
+    @contextmanager
+    def locked(self) -> Iterator[Directory]:
+        """Hold the lock while reading the directory from outside (control API, CLI)."""
+        with self._lock:
+            yield self._dir
+
+    # -- authentication and lookups -----------------------------------------------------
+
+    def authenticate(self, token: str | None) -> User:
+        """The caller behind a token, or Canvas's 401 for a missing, unknown or expired one."""
+        if token is None:
+            raise errors.unauthenticated()
+        with self._lock:
+            entry = self._dir.token_entry(token)
+            if entry is None or not entry.user.active:
+                raise errors.invalid_access_token()
+            if self._dir.is_token_expired(entry, self.clock()):
+                expires_at = entry.token.expires_at
+                raise errors.expired_access_token(iso8601(expires_at) if expires_at else None)
+            return entry.user
+
+    def domain_root_account(self, host: str) -> Account:
+        with self._lock:
+            return self._dir.domain_root_account(host)
+
+    def _user(
+        self, raw: str, caller: User, domain: Account, *, include_deleted: bool = False
+    ) -> User:
+        ref = parse_user_ref(raw)
+        user = None
+        if ref is not None:
+            user = self._dir.find_user(ref, caller, domain, include_deleted=include_deleted)
+        if user is None:
+            raise errors.not_found()
+        return user
+
+    # -- the permission rules -----------------------------------------------------------
+
+    def _self_or_admin(
+        self, caller: User, subject: User, scope: frozenset[int] | None = None
+    ) -> frozenset[int] | None:
+        """self_or_admin_permission_check: None for the subject themselves, else the
+        subject's root accounts (within `scope`) where the caller may manage observers."""
+        if caller.id == subject.id:
+            return None
+        roots = self._dir.roots_of(subject)
+        if scope is not None:
+            roots &= scope
+        if not roots:
+            raise errors.not_found()
+        permitted = self._with_permission(caller, roots)
+        if not permitted:
+            raise errors.Unauthorized()
+        return permitted
+
+    def _with_permission(self, caller: User, roots: frozenset[int]) -> frozenset[int]:
+        return frozenset(
+            r for r in roots if self._dir.has_permission(caller, r, MANAGE_USER_OBSERVERS)
+        )
+
+    def _link_scope(self, raw: Any, domain: Account) -> frozenset[int] | None:
+        """root_account_for_new_link: absent = the domain root, `all` = no limit, else an id."""
+        if raw is None:
+            return frozenset({domain.id})
+        if raw == "all":
+            return None
+        text = str(raw).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) not in self._dir.accounts:
+            raise errors.not_found()
+        return frozenset({int(text)})
+
+    def _common(self, first: User, second: User, scope: frozenset[int] | None) -> frozenset[int]:
+        roots = self._dir.common_roots(first, second)
+        return roots if scope is None else roots & scope
+
+    # -- building responses -------------------------------------------------------------
+
+    def _view(
+        self,
+        other: User,
+        observer_id: int,
+        student_id: int,
+        visible: frozenset[int] | None,
+        sis: SisPolicy | None = None,
+    ) -> UserView:
+        """A user with the root accounts of its active links, filtered to `visible`."""
+        roots = self._links.active_roots(observer_id, student_id)
+        shown = sorted(roots if visible is None else roots & visible)
+        fields = sis.fields_for(other, self._dir) if sis is not None else None
+        return UserView(other, tuple(shown), fields, self._dir.avatars_enabled(other))
+
+    def _sis_policy(self, caller: User, domain: Account) -> SisPolicy | None:
+        """user_json_is_admin?: admins of the domain root account see SIS and login fields."""
+        d = self._dir
+        if not d.is_admin_of(caller, domain.id):
+            return None
+        return SisPolicy(
+            domain.id,
+            show_ids=d.has_permission(caller, domain.id, "read_sis")
+            or d.has_permission(caller, domain.id, "manage_sis"),
+            show_login=d.has_permission(caller, domain.id, "view_user_logins"),
+        )
+
+    # -- the endpoints ------------------------------------------------------------------
+
+    def list_observees(
+        self, caller: User, user_id: str, domain: Account, page: PageRequest
+    ) -> Page:
+        """GET /users/:user_id/observees"""
+        with self._lock:
+            observer = self._user(user_id, caller, domain)
+            visible = self._self_or_admin(caller, observer)
+            return self._page(
+                caller,
+                domain,
+                page,
+                self._links.observee_order.get(observer.id),
+                lambda other: (observer.id, other),
+                visible,
+            )
+
+    def list_observers(
+        self, caller: User, user_id: str, domain: Account, page: PageRequest
+    ) -> Page:
+        """GET /users/:user_id/observers"""
+        with self._lock:
+            student = self._user(user_id, caller, domain)
+            visible = self._self_or_admin(caller, student)
+            return self._page(
+                caller,
+                domain,
+                page,
+                self._links.observer_order.get(student.id),
+                lambda other: (other, student.id),
+                visible,
+            )
+
+    def _page(
+        self,
+        caller: User,
+        domain: Account,
+        page: PageRequest,
+        order: SortedList | None,
+        pair: Callable[[int], tuple[int, int]],
+        visible: frozenset[int] | None,
+    ) -> Page:
+        # Api.paginate runs after the permission check: a bad page is only seen by the allowed.
+        if page.page is None:
+            raise errors.invalid_page()
+        if order is None:
+            return Page([], 0)
+        sis = self._sis_policy(caller, domain)
+        start = page.offset
+        views: list[UserView] = []
+        for key in order.islice(start, start + page.per_page):
+            other = self._dir.users[key[2]]
+            observer_id, student_id = pair(other.id)
+            views.append(self._view(other, observer_id, student_id, visible, sis))
+        return Page(views, len(order))
+
+    def show_observee(
+        self, caller: User, user_id: str, observee_id: str, domain: Account
+    ) -> UserView:
+        """GET /users/:user_id/observees/:observee_id"""
+        with self._lock:
+            observer = self._user(user_id, caller, domain)
+            visible = self._self_or_admin(caller, observer)
+            student = self._user(observee_id, caller, domain)
+            if not self._links.active_roots(observer.id, student.id):
+                raise errors.not_found()
+            return self._view(student, observer.id, student.id, visible)
+
+    def show_observer(
+        self, caller: User, user_id: str, observer_id: str, domain: Account
+    ) -> UserView:
+        """GET /users/:user_id/observers/:observer_id (the permission is on the student)"""
+        with self._lock:
+            student = self._user(user_id, caller, domain)
+            visible = self._self_or_admin(caller, student)
+            observer = self._user(observer_id, caller, domain)
+            if not self._links.active_roots(observer.id, student.id):
+                raise errors.not_found()
+            return self._view(observer, observer.id, student.id, visible)
+
+    def add_observee(
+        self, caller: User, user_id: str, params: dict[str, Any], domain: Account
+    ) -> UserView:
+        """POST /users/:user_id/observees: by the student's token, a pairing code, or login."""
+        with self._lock:
+            observer = self._user(user_id, caller, domain)
+            raw_scope = params.get("root_account_id")
+            visible = None
+            if caller.id != observer.id:
+                visible = self._self_or_admin(caller, observer, self._link_scope(raw_scope, domain))
+            student, common = self._identify_student(observer, params, domain, raw_scope)
+            if caller.id != observer.id:
+                common = self._with_permission(caller, common)
+                if not common:
+                    raise errors.Unauthorized()
+            self._create_links(observer, student, common)
+            return self._view(student, observer.id, student.id, visible)
+
+    def _identify_student(
+        self, observer: User, params: dict[str, Any], domain: Account, raw_scope: Any
+    ) -> tuple[User, frozenset[int]]:
+        access_token = params.get("access_token")
+        if access_token is not None:
+            entry = self._dir.token_entry(_param_text(access_token))
+            if (
+                entry is None
+                or not entry.user.active
+                or self._dir.is_token_expired(entry, self.clock())
+            ):
+                raise errors.unprocessable("Unknown observee.")
+            student = entry.user
+            return student, self._common(observer, student, self._link_scope(raw_scope, domain))
+        pairing_code = params.get("pairing_code")
+        if pairing_code is not None:
+            code = self._active_code(_param_text(pairing_code))
+            if code is None:
+                raise errors.unprocessable("Invalid pairing code.")
+            student = self._dir.users[code.user_id]
+            common = self._common(observer, student, self._link_scope(raw_scope, domain))
+            # Canvas destroys the code here, before the admin check that may still refuse.
+            code.workflow_state = "deleted"
+            del self._codes[code.code]
+            return student, common
+        observee = params.get("observee")
+        if not isinstance(observee, dict):
+            # Real Canvas raises NoMethodError here (a 500); the mock answers a clean 400.
+            raise errors.bad_request(
+                "One of access_token, pairing_code or observee[unique_id] is required."
+            )
+        unique_id = observee.get("unique_id")
+        found = None
+        if unique_id is not None and not isinstance(unique_id, dict | list):
+            found = self._dir.active_login(domain.id, _param_text(unique_id))
+        common = frozenset[int]()
+        if found is not None:
+            common = self._common(observer, found[0], self._link_scope(raw_scope, domain))
+        if found is None or not common:
+            raise errors.unprocessable("Unknown observee.")
+        student, login = found
+        password = observee.get("password")
+        if (
+            password is None
+            or isinstance(password, dict | list)
+            or login.password is None
+            or not secrets.compare_digest(_param_text(password).encode(), login.password.encode())
+        ):
+            raise errors.invalid_credentials()
+        return student, common
+
+    def _create_links(self, observer: User, student: User, roots: frozenset[int]) -> None:
+        for root in sorted(roots):
+            self._links.activate(observer.id, student.id, root)
+
+    def link_observee(
+        self, caller: User, user_id: str, observee_id: str, raw_scope: Any, domain: Account
+    ) -> UserView:
+        """PUT /users/:user_id/observees/:observee_id: admins only, no self shortcut."""
+        with self._lock:
+            observer = self._user(user_id, caller, domain)
+            student = self._user(observee_id, caller, domain)
+            scope = self._link_scope(raw_scope, domain)
+            common = self._common(observer, student, scope)
+            if not common:
+                raise errors.not_found()
+            permitted = self._with_permission(caller, common)
+            if not permitted:
+                raise errors.Unauthorized()
+            self._create_links(observer, student, permitted)
+            visible = None
+            if caller.id != observer.id:
+                # No before_action ran: Canvas recomputes the observer's permitted accounts,
+                # within the same root_account_id scope.
+                roots = self._dir.roots_of(observer)
+                visible = self._with_permission(caller, roots if scope is None else roots & scope)
+            return self._view(student, observer.id, student.id, visible)
+
+    def remove_observee(
+        self, caller: User, user_id: str, observee_id: str, domain: Account
+    ) -> UserView:
+        """DELETE /users/:user_id/observees/:observee_id (root_account_id is ignored)."""
+        with self._lock:
+            observer = self._user(user_id, caller, domain)
+            visible = self._self_or_admin(caller, observer)
+            student = self._user(observee_id, caller, domain)
+            links = self._links.active_links(observer.id, student.id)
+            if visible is not None:
+                links = [link for link in links if link.root_account_id in visible]
+            if not links:
+                raise errors.not_found()
+            for link in links:
+                self._links.deactivate(link)
+            return self._view(student, observer.id, student.id, visible)
+
+    # -- pairing codes ------------------------------------------------------------------
+
+    def _active_code(self, value: str) -> PairingCode | None:
+        code = self._codes.get(value)
+        if code is None or code.expires_at <= self.clock():
+            return None
+        return code
+
+    def create_pairing_code(self, caller: User, user_id: str, domain: Account) -> PairingCode:
+        """POST /users/:user_id/observer_pairing_codes"""
+        with self._lock:
+            student = self._user(user_id, caller, domain, include_deleted=True)
+            if not (self._has_active_student_enrollment(student) and domain.self_registration):
+                raise errors.Unauthorized()
+            if not self._may_generate_code(caller, student):
+                raise errors.Unauthorized()
+            value = self._new_code_value()
+            code = PairingCode(student.id, value, self.clock() + PAIRING_CODE_LIFETIME)
+            self._codes[value] = code
+            return copy.copy(code)
+
+    def _has_active_student_enrollment(self, user: User) -> bool:
+        return any(e.type == "student" and e.state == "active" for e in user.enrollments)
+
+    def _may_generate_code(self, caller: User, student: User) -> bool:
+        """The student; an admin over one of the student's courses; or its teacher, where
+        the course's account lets teachers generate codes."""
+        if caller.id == student.id:
+            return True
+        student_courses = {e.course_id for e in student.enrollments if e.type == "student"}
+        for course_id in student_courses:
+            course = self._dir.courses[course_id]
+            if self._dir.has_permission(caller, course.account_id, GENERATE_OBSERVER_PAIRING_CODE):
+                return True
+            teaches = any(
+                e.course_id == course_id and e.type == "teacher" and e.state == "active"
+                for e in caller.enrollments
+            )
+            if teaches and any(
+                a.teachers_can_generate_pairing_codes
+                for a in self._dir.account_chain(course.account_id)
+            ):
+                return True
+        return False
+
+    def _new_code_value(self) -> str:
+        while True:
+            value = "".join(
+                secrets.choice(PAIRING_CODE_ALPHABET) for _ in range(PAIRING_CODE_LENGTH)
+            )
+            if self._active_code(value) is None:
+                return value
+
+    # -- read-only views for the control API --------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "accounts": len(self._dir.accounts),
+                "users": len(self._dir.users),
+                "active_links": sum(
+                    1 for link in self._links.rows.values() if link.state == "active"
+                ),
+                "active_pairing_codes": sum(
+                    1 for c in self._codes.values() if c.expires_at > self.clock()
+                ),
+            }
+
+
+def _param_text(value: Any) -> str:
+    """A request parameter as Rails would compare it with a string column."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
