@@ -138,6 +138,13 @@ def last_page(total: int, per_page: int) -> int:
     return max(1, math.ceil(total / per_page))
 
 
+# Canvas builds the links in this priority and stops before 6 KB (Apache's header limit)...
+LINK_PRIORITY = ("next", "last", "prev", "current", "first")
+# ...then emits them in this order.
+LINK_ORDER = ("current", "next", "prev", "first", "last")
+MAX_LINKS_SIZE = 6 * 1024
+
+
 def link_header(base_url: str, params: Params, page: int, per_page: int, total: int) -> str:
     """Api.build_links: current, next, prev, first, last; joined by a bare comma."""
     carried = {k: v for k, v in params.items() if k not in EXCLUDED_FROM_LINKS}
@@ -145,11 +152,22 @@ def link_header(base_url: str, params: Params, page: int, per_page: int, total: 
     if carried:
         prefix += to_query(carried) + "&"
     last = last_page(total, per_page)
-    rels: list[tuple[str, int]] = [("current", page)]
-    if page < last:
-        rels.append(("next", page + 1))
-    if page > 1:
-        rels.append(("prev", page - 1))
-    rels.append(("first", 1))
-    rels.append(("last", last))
-    return ",".join(f'<{prefix}page={n}&per_page={per_page}>; rel="{rel}"' for rel, n in rels)
+    pages = {
+        "current": page,
+        "next": page + 1 if page < last else None,
+        "prev": page - 1 if page > 1 else None,
+        "first": 1,
+        "last": last,
+    }
+    links: dict[str, str] = {}
+    size = 0
+    for rel in LINK_PRIORITY:
+        number = pages[rel]
+        if number is None:
+            continue
+        url = f"{prefix}page={number}&per_page={per_page}"
+        if size + len(url) > MAX_LINKS_SIZE:
+            break
+        size += len(url)
+        links[rel] = url
+    return ",".join(f'<{links[rel]}>; rel="{rel}"' for rel in LINK_ORDER if rel in links)
