@@ -152,12 +152,15 @@ def link_header(base_url: str, params: Params, page: int, per_page: int, total: 
     if carried:
         prefix += to_query(carried) + "&"
     last = last_page(total, per_page)
+    # A page past the end is Api.paginate's synthetic empty Folio page: it knows no total,
+    # so it has no `last`, and Folio assumes an endless stream: `next` is page + 1.
+    past_end = page > last
     pages = {
         "current": page,
-        "next": page + 1 if page < last else None,
+        "next": page + 1 if page < last or past_end else None,
         "prev": page - 1 if page > 1 else None,
         "first": 1,
-        "last": last,
+        "last": None if past_end else last,
     }
     links: dict[str, str] = {}
     size = 0
