@@ -157,6 +157,10 @@ def load_bytes(
     """Parse YAML (or JSON) text and validate it."""
     try:
         mapping = yaml.safe_load(data)
+    except yaml.reader.ReaderError as exc:
+        # Not UTF-8 (or a control character such as NUL): one line, no byte-string dump.
+        problem = f"cannot read the file as UTF-8 YAML text (byte {exc.position}: {exc.reason})"
+        raise FixtureError([f"{source}: {problem}"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -388,11 +392,16 @@ class _Loader:
             return default
         return str(value)
 
-    def unique(self, seen: dict[Any, str], value: Any, path: str, what: str) -> bool:
-        if value in seen:
-            self.add(path, f"duplicate {what} {value!r} (first at {seen[value]})")
+    def unique(
+        self, seen: dict[Any, str], key: Any, path: str, what: str, shown: str | None = None
+    ) -> bool:
+        """Record `key`; a second time is a problem. `shown` replaces repr(key) in the
+        message ("" to show nothing: a token is never echoed)."""
+        if key in seen:
+            label = f" {key!r}" if shown is None else shown
+            self.add(path, f"duplicate {what}{label} (first at {seen[key]})")
             return False
-        seen[value] = path
+        seen[key] = path
         return True
 
     # sections -------------------------------------------------------------------------
@@ -606,7 +615,7 @@ class _Loader:
             roots.add(account)
         for tpath, raw in self.items("tokens", entry, path):
             token = self.token(raw, tpath)
-            if token is not None and self.unique(self.seen_tokens, token.token, tpath, "token"):
+            if token is not None and self.unique(self.seen_tokens, token.token, tpath, "token", ""):
                 user.tokens.append(token)
         for apath, raw in self.items("admin", entry, path):
             admin_entry = self.mapping(raw, apath, ADMIN_KEYS)
@@ -641,7 +650,8 @@ class _Loader:
             self.seen_logins,
             (login.account_id, login.unique_id.lower()),
             f"{path}.unique_id",
-            "login (account, unique_id)",
+            "login",
+            f" {login.unique_id!r} in account {login.account_id}",
         )
         for value, what in (
             (login.sis_user_id, "sis_user_id"),
@@ -653,7 +663,8 @@ class _Loader:
                         self.seen_sis,
                         (login.account_id, what, value),
                         f"{path}.{what}",
-                        f"{what} in account {login.account_id}",
+                        what,
+                        f" {value!r} in account {login.account_id}",
                     )
                     and ok
                 )
@@ -736,6 +747,18 @@ class _Loader:
                 gpath,
             )
 
+    def people(self, count: int) -> list[tuple[str, str, datetime]]:
+        """`count` (first name, last name, created_at) drawn in bulk from Faker's en_US name
+        frequencies with the private generator: the same as Faker's own weighted choice,
+        about 50 times faster for large populations."""
+        rng = self.faker.random
+        person = next(p for p in self.faker.get_providers() if hasattr(p, "last_names"))
+        firsts = rng.choices(list(person.first_names), list(person.first_names.values()), k=count)
+        lasts = rng.choices(list(person.last_names), list(person.last_names.values()), k=count)
+        start, end = (int(moment.timestamp()) for moment in CREATED_AT_RANGE)
+        created = [datetime.fromtimestamp(rng.randint(start, end), UTC) for _ in range(count)]
+        return list(zip(firsts, lasts, created, strict=True))
+
     def count(self, entry: Mapping[str, Any], key: str, path: str) -> int:
         value = self.get(entry, key, path, _is_int, "an integer")
         if value is None:
@@ -777,22 +800,19 @@ class _Loader:
         name_prefix = prefix if prefix is not None else f"gen{index}-"
         student_ids: list[int] = []
         for kind, count in (("student", students), ("observer", observers)):
-            for k in range(1, count + 1):
+            for k, (first, last, created_at) in enumerate(self.people(count), start=1):
                 handle = f"{name_prefix}{kind}-{k}"
-                first, last = fake.first_name(), fake.last_name()
                 user = User(
                     id=self.next_id,
                     name=f"{first} {last}",
                     sortable_name=f"{last}, {first}",
                     short_name=f"{first} {last}",
-                    created_at=fake.date_time_between_dates(*CREATED_AT_RANGE, tzinfo=UTC).replace(
-                        microsecond=0
-                    ),
+                    created_at=created_at,
                 )
                 self.next_id += 1
                 self.add_login(user, Login(account, handle, password), f"{path}.{kind}s")
                 if prefix is not None and self.unique(
-                    self.seen_tokens, handle, f"{path}.token_prefix", "token"
+                    self.seen_tokens, handle, f"{path}.token_prefix", "token", ""
                 ):
                     user.tokens.append(Token(handle))
                 if kind == "student" and course_id is not None:
@@ -852,7 +872,8 @@ class _Loader:
                     seen,
                     (observer, student, root_id),
                     path,
-                    "link (observer, observee, root_account)",
+                    "link",
+                    f" from {observer} to {student} in root account {root_id}",
                 ):
                     links.append(Link(observer, student, root_id, state))
         for link in self.generated_links:
