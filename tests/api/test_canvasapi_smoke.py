@@ -62,7 +62,9 @@ def test_canvasapi_add_and_remove_observee(live: str) -> None:
 def test_canvasapi_pairing_code_flow(live: str) -> None:
     code = _user(live, "eli-token", 202).create_pairing_code()
     assert code.user_id == 202 and len(code.code) == 6
-    student = _user(live, "newparent-token", "self").add_observee_with_credentials(pairing_code=code.code)
+    student = _user(live, "newparent-token", "self").add_observee_with_credentials(
+        pairing_code=code.code
+    )
     assert student.id == 202
     with pytest.raises(UnprocessableEntity):
         _user(live, "newparent-token", "self").add_observee_with_credentials(pairing_code=code.code)
