@@ -6,203 +6,158 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ApiClient
+from tests.api.helpers import NOT_FOUND, assert_error, user_ids
+from tests.conftest import ApiClient, Resp
 
-NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
 PARENT_OBSERVEES = [201, 200]  # Parent Smith (100) observes Dana Brooks and Child Smith
 
 
-def _ids(body: Any) -> list[int]:
-    return [user["id"] for user in body]
-
-
-def _observees(api: ApiClient, user_id: str, token: str = "parent-token", **kw: Any) -> Any:
+def _observees(api: ApiClient, user_id: str, token: str = "parent-token", **kw: Any) -> Resp:
+    """GET the observees list of the user `user_id` names."""
     return api.get(f"/api/v1/users/{user_id}/observees", token=token, **kw)
 
 
-def _assert_not_found(r: Any) -> None:
-    assert r.status == 404
-    assert r.body == NOT_FOUND
-    assert r.header("WWW-Authenticate") is None
+# -- ids that find the user -------------------------------------------------------------
 
 
-# -- decimal ids ------------------------------------------------------------------------
-
-
-def test_decimal_id_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "100")
+@pytest.mark.parametrize(
+    ("user_id", "send", "expected"),
+    [
+        # decimal ids
+        pytest.param("100", {}, PARENT_OBSERVEES, id="decimal-id"),
+        pytest.param("%20100%20", {}, PARENT_OBSERVEES, id="decimal-id-with-surrounding-spaces"),
+        pytest.param("0100", {}, PARENT_OBSERVEES, id="decimal-id-with-leading-zeros"),
+        pytest.param("0" * 16 + "100", {}, PARENT_OBSERVEES, id="decimal-id-of-19-digits"),
+        # self
+        pytest.param("self", {"token": "guardian-token"}, [201], id="self-is-the-caller"),
+        # SIS forms
+        pytest.param("sis_user_id:P100", {}, PARENT_OBSERVEES, id="sis-user-id"),
+        pytest.param("sis_login_id:parent@canvas.test", {}, PARENT_OBSERVEES, id="sis-login-id"),
+        pytest.param(
+            "sis_login_id:PARENT@canvas.test",
+            {},
+            PARENT_OBSERVEES,
+            id="sis-login-id-is-case-insensitive",
+        ),
+        pytest.param("sis_integration_id:I100", {}, PARENT_OBSERVEES, id="sis-integration-id"),
+        # SIS lookups are scoped to the domain root account. guardian@riverside.test is
+        # Morgan Guardian's login in Riverside (account 2) only.
+        pytest.param(
+            "sis_login_id:guardian@riverside.test",
+            {"token": "guardian-token", "host": "riverside.test"},
+            [201],
+            id="sis-login-id-in-domain-root-account",
+        ),
+        pytest.param(
+            "sis_login_id:guardian@riverside.test",
+            {"token": "guardian-token", "host": "riverside.test:8443"},
+            [201],
+            id="sis-login-id-with-port-in-host-uses-domain-root-account",
+        ),
+        pytest.param(
+            "sis_user_id:P101",
+            {"token": "guardian-token", "host": "elsewhere.test"},
+            [201],
+            id="sis-user-id-of-default-root-account-found-on-unknown-host",
+        ),
+        pytest.param(
+            "100",
+            {"host": "riverside.test"},
+            PARENT_OBSERVEES,
+            id="decimal-id-is-not-scoped-to-domain-root-account",
+        ),
+    ],
+)
+def test_user_id_finds_user(
+    api: ApiClient, user_id: str, send: dict[str, str], expected: list[int]
+) -> None:
+    r = _observees(api, user_id, **send)
     assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
+    assert user_ids(r.body) == expected
 
 
-def test_decimal_id_with_surrounding_spaces_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "%20100%20")
+@pytest.mark.parametrize(
+    ("path", "token", "expected"),
+    [
+        pytest.param(
+            "/api/v1/users/self/observees/0200",
+            "parent-token",
+            200,
+            id="decimal-observee-id-with-leading-zeros",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observers/%20100%20",
+            "student-token",
+            100,
+            id="decimal-observer-id-with-spaces",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/sis_user_id:S200",
+            "parent-token",
+            200,
+            id="sis-user-id-as-observee",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/sis_integration_id:SI200",
+            "parent-token",
+            200,
+            id="sis-integration-id-as-observee",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observers/sis_login_id:Guardian@Canvas.Test",
+            "dana-token",
+            101,
+            id="sis-login-id-as-observer",
+        ),
+    ],
+)
+def test_id_in_single_user_path_finds_user(
+    api: ApiClient, path: str, token: str, expected: int
+) -> None:
+    r = api.get(path, token=token)
     assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
+    assert r.body["id"] == expected
 
 
-def test_decimal_id_with_leading_zeros_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "0100")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
+# -- ids that find nobody ---------------------------------------------------------------
 
 
-def test_decimal_id_of_19_digits_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "0" * 16 + "100")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-def test_decimal_observee_id_with_leading_zeros_finds_student(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees/0200", token="parent-token")
-    assert r.status == 200
-    assert r.body["id"] == 200
-
-
-def test_decimal_observer_id_with_spaces_finds_observer(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers/%20100%20", token="student-token")
-    assert r.status == 200
-    assert r.body["id"] == 100
-
-
-# -- self -------------------------------------------------------------------------------
-
-
-def test_self_is_the_caller(api: ApiClient) -> None:
-    r = _observees(api, "self", token="guardian-token")
-    assert r.status == 200
-    assert _ids(r.body) == [201]
-
-
-def test_self_as_observee_is_the_caller(api: ApiClient) -> None:
-    # Parent Smith does not observe himself.
-    r = api.get("/api/v1/users/100/observees/self", token="parent-token")
-    _assert_not_found(r)
-
-
-# -- SIS forms --------------------------------------------------------------------------
-
-
-def test_sis_user_id_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "sis_user_id:P100")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-def test_sis_login_id_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "sis_login_id:parent@canvas.test")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-def test_sis_login_id_is_case_insensitive(api: ApiClient) -> None:
-    r = _observees(api, "sis_login_id:PARENT@canvas.test")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-def test_sis_integration_id_finds_user(api: ApiClient) -> None:
-    r = _observees(api, "sis_integration_id:I100")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-def test_sis_user_id_as_observee_finds_student(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees/sis_user_id:S200", token="parent-token")
-    assert r.status == 200
-    assert r.body["id"] == 200
-
-
-def test_sis_integration_id_as_observee_finds_student(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees/sis_integration_id:SI200", token="parent-token")
-    assert r.status == 200
-    assert r.body["id"] == 200
-
-
-def test_sis_login_id_as_observer_finds_observer(api: ApiClient) -> None:
-    r = api.get(
-        "/api/v1/users/self/observers/sis_login_id:Guardian@Canvas.Test", token="dana-token"
-    )
-    assert r.status == 200
-    assert r.body["id"] == 101
-
-
-def test_sis_user_id_value_is_case_sensitive(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "sis_user_id:p100"))
-
-
-def test_sis_integration_id_value_is_case_sensitive(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "sis_integration_id:i100"))
-
-
-def test_sis_prefix_is_case_sensitive(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "SIS_USER_ID:P100"))
-
-
-def test_sis_user_id_without_value_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "sis_user_id:"))
-
-
-def test_unknown_sis_user_id_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "sis_user_id:NOPE"))
-
-
-# -- SIS lookups are scoped to the domain root account ----------------------------------
-
-
-def test_sis_login_id_in_domain_root_account_finds_user(api: ApiClient) -> None:
-    # guardian@riverside.test is Morgan Guardian's login in Riverside (account 2) only.
-    r = _observees(
-        api, "sis_login_id:guardian@riverside.test", token="guardian-token", host="riverside.test"
-    )
-    assert r.status == 200
-    assert _ids(r.body) == [201]
-
-
-def test_sis_login_id_with_port_in_host_uses_domain_root_account(api: ApiClient) -> None:
-    r = _observees(
-        api,
-        "sis_login_id:guardian@riverside.test",
-        token="guardian-token",
-        host="riverside.test:8443",
-    )
-    assert r.status == 200
-    assert _ids(r.body) == [201]
-
-
-def test_sis_login_id_of_other_root_account_is_not_found(api: ApiClient) -> None:
-    r = _observees(
-        api, "sis_login_id:guardian@riverside.test", token="guardian-token", host="canvas.test"
-    )
-    _assert_not_found(r)
-
-
-def test_sis_login_id_on_unknown_host_uses_default_root_account(api: ApiClient) -> None:
-    r = _observees(
-        api, "sis_login_id:guardian@riverside.test", token="guardian-token", host="elsewhere.test"
-    )
-    _assert_not_found(r)
-
-
-def test_sis_user_id_of_default_root_account_found_on_unknown_host(api: ApiClient) -> None:
-    r = _observees(api, "sis_user_id:P101", token="guardian-token", host="elsewhere.test")
-    assert r.status == 200
-    assert _ids(r.body) == [201]
-
-
-def test_sis_user_id_of_other_root_account_is_not_found(api: ApiClient) -> None:
-    # P101 is Morgan Guardian's SIS id in Canvas University (account 1), not in Riverside.
-    r = _observees(api, "sis_user_id:P101", token="guardian-token", host="riverside.test")
-    _assert_not_found(r)
-
-
-def test_decimal_id_is_not_scoped_to_domain_root_account(api: ApiClient) -> None:
-    r = _observees(api, "100", host="riverside.test")
-    assert r.status == 200
-    assert _ids(r.body) == PARENT_OBSERVEES
-
-
-# -- ids that can never match -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("user_id", "send"),
+    [
+        pytest.param("sis_user_id:p100", {}, id="sis-user-id-value-is-case-sensitive"),
+        pytest.param(
+            "sis_integration_id:i100", {}, id="sis-integration-id-value-is-case-sensitive"
+        ),
+        pytest.param("SIS_USER_ID:P100", {}, id="sis-prefix-is-case-sensitive"),
+        pytest.param("sis_user_id:", {}, id="sis-user-id-without-value"),
+        pytest.param("sis_user_id:NOPE", {}, id="unknown-sis-user-id"),
+        pytest.param(
+            "sis_login_id:guardian@riverside.test",
+            {"token": "guardian-token", "host": "canvas.test"},
+            id="sis-login-id-of-other-root-account",
+        ),
+        pytest.param(
+            "sis_login_id:guardian@riverside.test",
+            {"token": "guardian-token", "host": "elsewhere.test"},
+            id="sis-login-id-on-unknown-host-uses-default-root-account",
+        ),
+        # P101 is Morgan Guardian's SIS id in Canvas University (account 1), not in Riverside.
+        pytest.param(
+            "sis_user_id:P101",
+            {"token": "guardian-token", "host": "riverside.test"},
+            id="sis-user-id-of-other-root-account",
+        ),
+        pytest.param("500", {"token": "admin-token"}, id="deleted-user-id"),
+        pytest.param(
+            "sis_login_id:dan@canvas.test", {"token": "admin-token"}, id="deleted-user-sis-login-id"
+        ),
+        # A caller who may not see others' lists still gets 404, not 403, for nobody.
+        pytest.param("abc", {"token": "student-token"}, id="unknown-user-before-permission-check"),
+    ],
+)
+def test_user_id_is_not_found(api: ApiClient, user_id: str, send: dict[str, str]) -> None:
+    assert_error(_observees(api, user_id, **send), 404, NOT_FOUND)
 
 
 @pytest.mark.parametrize(
@@ -225,28 +180,23 @@ def test_decimal_id_is_not_scoped_to_domain_root_account(api: ApiClient) -> None
     ],
 )
 def test_unmatchable_user_id_is_not_found(api: ApiClient, user_id: str) -> None:
-    _assert_not_found(_observees(api, user_id))
+    assert_error(_observees(api, user_id), 404, NOT_FOUND)
 
 
 @pytest.mark.parametrize("observee_id", ["abc", "-1", "1.5", "0", "0" * 17 + "200", "uuid:x"])
 def test_unmatchable_observee_id_is_not_found(api: ApiClient, observee_id: str) -> None:
     r = api.get(f"/api/v1/users/self/observees/{observee_id}", token="parent-token")
-    _assert_not_found(r)
+    assert_error(r, 404, NOT_FOUND)
 
 
-def test_deleted_user_id_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "500", token="admin-token"))
-
-
-def test_deleted_user_sis_login_id_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(_observees(api, "sis_login_id:dan@canvas.test", token="admin-token"))
-
-
-def test_deleted_user_as_observee_is_not_found(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees/500", token="parent-token")
-    _assert_not_found(r)
-
-
-def test_unknown_user_is_not_found_before_permission_check(api: ApiClient) -> None:
-    # A caller who may not see others' lists still gets 404, not 403, for nobody.
-    _assert_not_found(_observees(api, "abc", token="student-token"))
+@pytest.mark.parametrize(
+    "path",
+    [
+        # Parent Smith does not observe himself.
+        pytest.param("/api/v1/users/100/observees/self", id="self-as-observee-is-the-caller"),
+        pytest.param("/api/v1/users/self/observees/500", id="deleted-user-as-observee"),
+    ],
+)
+def test_observee_path_is_not_found(api: ApiClient, path: str) -> None:
+    r = api.get(path, token="parent-token")
+    assert_error(r, 404, NOT_FOUND)

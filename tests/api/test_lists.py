@@ -7,17 +7,21 @@ from typing import Any
 import pytest
 
 from mock_canvas.fixtures import load_bytes
+from tests.api.helpers import (
+    BASE_KEYS,
+    FORBIDDEN,
+    JSON_TYPE,
+    LINK_KEY,
+    NOT_FOUND,
+    OBSERVEES,
+    assert_error,
+    base_url,
+    expected_user,
+    user_ids,
+)
 from tests.conftest import ApiClient
 
-UNAUTHORIZED = {
-    "status": "unauthorized",
-    "errors": [{"message": "user not authorized to perform that action"}],
-}
-NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
-
-BASE_KEYS = ["id", "name", "created_at", "sortable_name", "short_name"]
 SIS_KEYS = ["sis_user_id", "integration_id", "login_id"]
-LINK_KEY = "observation_link_root_account_ids"
 FALLBACK_AVATAR = "/images/messages/avatar-50.png"
 
 # Users whose order tells case-insensitive, accent-insensitive sorting and the id tie-break
@@ -82,31 +86,8 @@ observer_links:
 """
 
 
-def _ids(body: Any) -> list[int]:
-    return [user["id"] for user in body]
-
-
-def _roots(body: Any) -> dict[int, list[int]]:
-    return {user["id"]: sorted(user[LINK_KEY]) for user in body}
-
-
-def _base(api: ApiClient) -> str:
-    """The scheme and host the mock sees when no Host header is set."""
-    return api.base_url if api.mode == "live" and api.base_url else "http://localhost"
-
-
-def _assert_forbidden(r: Any) -> None:
-    assert r.status == 403
-    assert r.body == UNAUTHORIZED
-    assert r.header("WWW-Authenticate") is None
-
-
-def _assert_not_found(r: Any) -> None:
-    assert r.status == 404
-    assert r.body == NOT_FOUND
-
-
 def _walk_keys(value: Any) -> set[str]:
+    """Every dict key anywhere in a JSON value."""
     keys: set[str] = set()
     if isinstance(value, dict):
         for key, item in value.items():
@@ -116,6 +97,11 @@ def _walk_keys(value: Any) -> set[str]:
         for item in value:
             keys |= _walk_keys(item)
     return keys
+
+
+def _roots(body: Any) -> dict[int, list[int]]:
+    """Each user's link root account ids, sorted."""
+    return {user["id"]: sorted(user[LINK_KEY]) for user in body}
 
 
 @pytest.fixture
@@ -128,39 +114,68 @@ def sorting_api(api: ApiClient) -> ApiClient:
 # -- contents and order -----------------------------------------------------------------
 
 
-def test_list_observees_orders_by_sortable_name(api: ApiClient) -> None:
-    # "Brooks, Dana" (201) before "Smith, Child" (200): not id order.
-    r = api.get("/api/v1/users/self/observees", token="parent-token")
+@pytest.mark.parametrize(
+    ("path", "token", "expected"),
+    [
+        # "Brooks, Dana" (201) before "Smith, Child" (200): not id order.
+        pytest.param(OBSERVEES, "parent-token", [201, 200], id="observees-orders-by-sortable-name"),
+        # "Guardian, Morgan" (101) before "Smith, Parent" (100).
+        pytest.param(
+            "/api/v1/users/self/observers",
+            "dana-token",
+            [101, 100],
+            id="observers-orders-by-sortable-name",
+        ),
+        # Morgan Guardian has links to Dana Brooks in accounts 1 and 2.
+        pytest.param(
+            OBSERVEES, "guardian-token", [201], id="observees-lists-student-linked-twice-once"
+        ),
+        pytest.param(
+            "/api/v1/users/self/observers",
+            "student-token",
+            [100],
+            id="observers-omits-deleted-links",
+        ),
+        pytest.param(
+            "/api/v1/users/100/observees",
+            "admin-token",
+            [201, 200],
+            id="observees-as-admin-returns-every-student",
+        ),
+        pytest.param(
+            "/api/v1/users/201/observers",
+            "admin-token",
+            [101, 100],
+            id="observers-as-admin-returns-every-observer",
+        ),
+        pytest.param(
+            "/api/v1/users/101/observees",
+            "riverside-admin-token",
+            [201],
+            id="observees-as-admin-of-shared-root-account-is-allowed",
+        ),
+    ],
+)
+def test_list_returns_users_in_order(
+    api: ApiClient, path: str, token: str, expected: list[int]
+) -> None:
+    r = api.get(path, token=token)
     assert r.status == 200
-    assert _ids(r.body) == [201, 200]
-    assert r.header("Content-Type") == "application/json; charset=utf-8"
-
-
-def test_list_observers_orders_by_sortable_name(api: ApiClient) -> None:
-    # "Guardian, Morgan" (101) before "Smith, Parent" (100).
-    r = api.get("/api/v1/users/self/observers", token="dana-token")
-    assert r.status == 200
-    assert _ids(r.body) == [101, 100]
+    assert user_ids(r.body) == expected
+    assert r.header("Content-Type") == JSON_TYPE
 
 
 def test_list_observees_sorts_case_insensitively_then_by_id(sorting_api: ApiClient) -> None:
-    r = sorting_api.get("/api/v1/users/self/observees", token="olive-token")
+    r = sorting_api.get(OBSERVEES, token="olive-token")
     assert r.status == 200
     # adams < Baker < Cole (12, then 13) < Dupont, Emile < Dupont, Eve
-    assert _ids(r.body) == [10, 11, 12, 13, 15, 14]
-
-
-def test_list_observees_lists_student_linked_twice_once(api: ApiClient) -> None:
-    # Morgan Guardian has links to Dana Brooks in accounts 1 and 2.
-    r = api.get("/api/v1/users/self/observees", token="guardian-token")
-    assert r.status == 200
-    assert _ids(r.body) == [201]
+    assert user_ids(r.body) == [10, 11, 12, 13, 15, 14]
 
 
 def test_list_observers_lists_observer_linked_twice_once(api: ApiClient) -> None:
     r = api.get("/api/v1/users/self/observers", token="dana-token")
     assert r.status == 200
-    assert sorted(_ids(r.body)) == [100, 101]
+    assert sorted(user_ids(r.body)) == [100, 101]
     assert len(r.body) == 2
 
 
@@ -168,129 +183,163 @@ def test_list_observees_omits_deleted_links(api: ApiClient) -> None:
     # Guardian's link to Child Smith (200) is deleted.
     r = api.get("/api/v1/users/101/observees", token="admin-token")
     assert r.status == 200
-    assert 200 not in _ids(r.body)
-
-
-def test_list_observers_omits_deleted_links(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers", token="student-token")
-    assert r.status == 200
-    assert _ids(r.body) == [100]
+    assert 200 not in user_ids(r.body)
 
 
 def test_list_observees_of_user_without_links_is_empty(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees", token="newparent-token")
+    r = api.get(OBSERVEES, token="newparent-token")
     assert r.status == 200
     assert r.body == []
 
 
 def test_list_observees_after_delete_omits_the_student(api: ApiClient) -> None:
     assert api.delete("/api/v1/users/self/observees/200", token="parent-token").status == 200
-    r = api.get("/api/v1/users/self/observees", token="parent-token")
-    assert _ids(r.body) == [201]
+    r = api.get(OBSERVEES, token="parent-token")
+    assert user_ids(r.body) == [201]
 
 
 # -- who may list -----------------------------------------------------------------------
 
 
-def test_list_observees_as_admin_returns_every_student(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/100/observees", token="admin-token")
-    assert r.status == 200
-    assert _ids(r.body) == [201, 200]
-
-
-def test_list_observers_as_admin_returns_every_observer(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/201/observers", token="admin-token")
-    assert r.status == 200
-    assert _ids(r.body) == [101, 100]
-
-
-def test_list_observees_of_other_user_as_non_admin_is_forbidden(api: ApiClient) -> None:
-    _assert_forbidden(api.get("/api/v1/users/101/observees", token="parent-token"))
-
-
-def test_list_observers_of_observed_student_as_observer_is_forbidden(api: ApiClient) -> None:
-    # The permission is on the student: observing Child Smith does not let you list hers.
-    _assert_forbidden(api.get("/api/v1/users/200/observers", token="parent-token"))
-
-
-def test_list_observees_as_admin_without_permission_is_forbidden(api: ApiClient) -> None:
-    _assert_forbidden(api.get("/api/v1/users/100/observees", token="noperm-token"))
-
-
-def test_list_observers_as_admin_without_permission_is_forbidden(api: ApiClient) -> None:
-    _assert_forbidden(api.get("/api/v1/users/200/observers", token="noperm-token"))
-
-
-def test_list_observees_as_sub_account_admin_is_forbidden(api: ApiClient) -> None:
-    # The permission is checked on root accounts; Sadie administers sub-account 3 only.
-    _assert_forbidden(api.get("/api/v1/users/100/observees", token="subadmin-token"))
-
-
-def test_list_observees_as_admin_of_other_root_account_is_forbidden(api: ApiClient) -> None:
-    # Parent Smith belongs to Canvas University only; Rhea administers Riverside.
-    _assert_forbidden(api.get("/api/v1/users/100/observees", token="riverside-admin-token"))
-
-
-def test_list_observees_as_admin_of_other_root_account_on_its_domain_is_forbidden(
-    api: ApiClient,
+@pytest.mark.parametrize(
+    ("path", "token", "host", "status", "body"),
+    [
+        pytest.param(
+            "/api/v1/users/101/observees",
+            "parent-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observees-of-other-user-as-non-admin-is-forbidden",
+        ),
+        # The permission is on the student: observing Child Smith does not let you list hers.
+        pytest.param(
+            "/api/v1/users/200/observers",
+            "parent-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observers-of-observed-student-as-observer-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/100/observees",
+            "noperm-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observees-as-admin-without-permission-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/200/observers",
+            "noperm-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observers-as-admin-without-permission-is-forbidden",
+        ),
+        # The permission is checked on root accounts; Sadie administers sub-account 3 only.
+        pytest.param(
+            "/api/v1/users/100/observees",
+            "subadmin-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observees-as-sub-account-admin-is-forbidden",
+        ),
+        # Parent Smith belongs to Canvas University only; Rhea administers Riverside.
+        pytest.param(
+            "/api/v1/users/100/observees",
+            "riverside-admin-token",
+            None,
+            403,
+            FORBIDDEN,
+            id="observees-as-admin-of-other-root-account-is-forbidden",
+        ),
+        # The subject's root accounts decide, not the domain the request went to.
+        pytest.param(
+            "/api/v1/users/100/observees",
+            "riverside-admin-token",
+            "riverside.test",
+            403,
+            FORBIDDEN,
+            id="observees-as-admin-of-other-root-account-on-its-domain-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/999999/observees",
+            "admin-token",
+            None,
+            404,
+            NOT_FOUND,
+            id="observees-of-missing-user-is-not-found",
+        ),
+        pytest.param(
+            "/api/v1/users/999999/observers",
+            "admin-token",
+            None,
+            404,
+            NOT_FOUND,
+            id="observers-of-missing-user-is-not-found",
+        ),
+    ],
+)
+def test_list_is_refused(
+    api: ApiClient, path: str, token: str, host: str | None, status: int, body: dict[str, Any]
 ) -> None:
-    # The subject's root accounts decide, not the domain the request went to.
-    r = api.get("/api/v1/users/100/observees", token="riverside-admin-token", host="riverside.test")
-    _assert_forbidden(r)
+    assert_error(api.get(path, token=token, host=host), status, body)
 
 
-def test_list_observees_as_admin_of_shared_root_account_is_allowed(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/101/observees", token="riverside-admin-token")
-    assert r.status == 200
-    assert _ids(r.body) == [201]
-
-
-def test_list_observees_of_missing_user_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(api.get("/api/v1/users/999999/observees", token="admin-token"))
-
-
-def test_list_observers_of_missing_user_is_not_found(api: ApiClient) -> None:
-    _assert_not_found(api.get("/api/v1/users/999999/observers", token="admin-token"))
-
-
-def test_list_observees_of_user_in_no_root_account_is_not_found(sorting_api: ApiClient) -> None:
-    _assert_not_found(sorting_api.get("/api/v1/users/20/observees", token="andy-token"))
-
-
-def test_list_observers_of_user_in_no_root_account_is_not_found(sorting_api: ApiClient) -> None:
-    _assert_not_found(sorting_api.get("/api/v1/users/20/observers", token="andy-token"))
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/api/v1/users/20/observees", id="observees"),
+        pytest.param("/api/v1/users/20/observers", id="observers"),
+    ],
+)
+def test_list_of_user_in_no_root_account_is_not_found(sorting_api: ApiClient, path: str) -> None:
+    assert_error(sorting_api.get(path, token="andy-token"), 404, NOT_FOUND)
 
 
 # -- observation_link_root_account_ids ----------------------------------------------------
 
 
-def test_list_observees_as_self_shows_every_link_account(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees", token="guardian-token")
-    assert _roots(r.body) == {201: [1, 2]}
+@pytest.mark.parametrize(
+    ("path", "token", "expected"),
+    [
+        pytest.param(OBSERVEES, "guardian-token", {201: [1, 2]}, id="observees"),
+        pytest.param(
+            "/api/v1/users/self/observers", "dana-token", {101: [1, 2], 100: [1]}, id="observers"
+        ),
+    ],
+)
+def test_list_as_self_shows_every_link_account(
+    api: ApiClient, path: str, token: str, expected: dict[int, list[int]]
+) -> None:
+    r = api.get(path, token=token)
+    assert _roots(r.body) == expected
 
 
-def test_list_observees_as_admin_shows_only_permitted_link_accounts(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/101/observees", token="admin-token")
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        pytest.param("admin-token", [[1]], id="as-admin-shows-only-permitted-link-accounts"),
+        pytest.param(
+            "riverside-admin-token", [[2]], id="as-other-root-admin-shows-only-its-account"
+        ),
+    ],
+)
+def test_list_observees_by_admin_shows_only_permitted_link_accounts(
+    api: ApiClient, token: str, expected: list[list[int]]
+) -> None:
+    r = api.get("/api/v1/users/101/observees", token=token)
     assert r.status == 200
-    assert [u[LINK_KEY] for u in r.body] == [[1]]
-
-
-def test_list_observees_as_other_root_admin_shows_only_its_account(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/101/observees", token="riverside-admin-token")
-    assert r.status == 200
-    assert [u[LINK_KEY] for u in r.body] == [[2]]
-
-
-def test_list_observers_as_self_shows_every_link_account(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers", token="dana-token")
-    assert _roots(r.body) == {101: [1, 2], 100: [1]}
+    assert [u[LINK_KEY] for u in r.body] == expected
 
 
 def test_list_observers_as_admin_may_show_empty_link_accounts(api: ApiClient) -> None:
     # Rhea (Riverside) sees Dana's observers; Parent Smith's only link is in account 1.
     r = api.get("/api/v1/users/201/observers", token="riverside-admin-token")
     assert r.status == 200
-    assert _ids(r.body) == [101, 100]
+    assert user_ids(r.body) == [101, 100]
     assert [u[LINK_KEY] for u in r.body] == [[2], []]
 
 
@@ -298,31 +347,93 @@ def test_list_observers_as_admin_may_show_empty_link_accounts(api: ApiClient) ->
 
 
 def test_list_observees_user_object_is_exact(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees", token="parent-token")
-    assert r.body == [
-        {
-            "id": 201,
-            "name": "Dana Brooks",
-            "created_at": "2024-08-05T12:00:00Z",
-            "sortable_name": "Brooks, Dana",
-            "short_name": "Dana Brooks",
-            LINK_KEY: [1],
-        },
-        {
-            "id": 200,
-            "name": "Child Smith",
-            "created_at": "2024-08-04T12:00:00Z",
-            "sortable_name": "Smith, Child",
-            "short_name": "Child Smith",
-            LINK_KEY: [1],
-        },
-    ]
+    r = api.get(OBSERVEES, token="parent-token")
+    assert r.body == [expected_user(201, [1]), expected_user(200, [1])]
 
 
-def test_list_observees_user_keys_are_in_canvas_order(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees", token="parent-token")
+@pytest.mark.parametrize(
+    ("path", "token", "host"),
+    [
+        pytest.param(OBSERVEES, "parent-token", None, id="user-keys-are-in-canvas-order"),
+        # Ada administers Canvas University, but the request went to riverside.test.
+        pytest.param(
+            "/api/v1/users/101/observees",
+            "admin-token",
+            "riverside.test",
+            id="as-admin-of-other-domain",
+        ),
+        # Rhea may list Guardian's observees, but canvas.test's root account is not hers.
+        pytest.param(
+            "/api/v1/users/101/observees",
+            "riverside-admin-token",
+            "canvas.test",
+            id="as-admin-off-domain-admin",
+        ),
+        pytest.param(OBSERVEES, "guardian-token", "canvas.test", id="as-non-admin"),
+    ],
+)
+def test_list_observees_has_no_sis_fields(
+    api: ApiClient, path: str, token: str, host: str | None
+) -> None:
+    r = api.get(path, token=token, host=host)
+    assert r.status == 200
     for user in r.body:
         assert list(user) == [*BASE_KEYS, LINK_KEY]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "token", "host"),
+    [
+        pytest.param(
+            "GET",
+            "/api/v1/users/100/observees/200",
+            "admin-token",
+            "canvas.test",
+            id="show-observee-as-admin",
+        ),
+        pytest.param(
+            "GET",
+            "/api/v1/users/200/observers/100",
+            "admin-token",
+            "canvas.test",
+            id="show-observer-as-admin",
+        ),
+        pytest.param(
+            "PUT",
+            "/api/v1/users/100/observees/202",
+            "admin-token",
+            "canvas.test",
+            id="put-observee-as-admin",
+        ),
+        pytest.param(
+            "DELETE",
+            "/api/v1/users/100/observees/200",
+            "admin-token",
+            "canvas.test",
+            id="delete-observee-as-admin",
+        ),
+        pytest.param(
+            "GET",
+            "/api/v1/users/self/observers/100?include[]=avatar_url",
+            "dana-token",
+            None,
+            id="show-observer-with-avatar-include",
+        ),
+        pytest.param(
+            "GET",
+            "/api/v1/users/self/observees/200?include[]=avatar_url",
+            "parent-token",
+            None,
+            id="show-observee-with-avatar-include",
+        ),
+    ],
+)
+def test_single_user_object_has_no_sis_fields_or_avatar(
+    api: ApiClient, method: str, path: str, token: str, host: str | None
+) -> None:
+    r = api.request(method, path, token=token, host=host)
+    assert r.status == 200
+    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
 
 
 def test_list_observees_as_domain_admin_adds_sis_fields(api: ApiClient) -> None:
@@ -386,78 +497,18 @@ def test_list_observers_as_domain_admin_omits_login_id_without_domain_login(
     assert parent["integration_id"] is None
 
 
-def test_list_observees_as_admin_of_other_domain_has_no_sis_fields(api: ApiClient) -> None:
-    # Ada administers Canvas University, but the request went to riverside.test.
-    r = api.get("/api/v1/users/101/observees", token="admin-token", host="riverside.test")
-    assert r.status == 200
-    for user in r.body:
-        assert list(user) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_list_observees_as_admin_off_domain_admin_has_no_sis_fields(api: ApiClient) -> None:
-    # Rhea may list Guardian's observees, but canvas.test's root account is not hers.
-    r = api.get("/api/v1/users/101/observees", token="riverside-admin-token", host="canvas.test")
-    assert r.status == 200
-    for user in r.body:
-        assert list(user) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_list_observees_as_non_admin_has_no_sis_fields(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees", token="guardian-token", host="canvas.test")
-    assert r.status == 200
-    for user in r.body:
-        assert list(user) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_show_observee_as_admin_has_no_sis_fields(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/100/observees/200", token="admin-token", host="canvas.test")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_show_observer_as_admin_has_no_sis_fields(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/200/observers/100", token="admin-token", host="canvas.test")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_put_observee_as_admin_has_no_sis_fields(api: ApiClient) -> None:
-    r = api.put("/api/v1/users/100/observees/202", token="admin-token", host="canvas.test")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_delete_observee_as_admin_has_no_sis_fields(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/100/observees/200", token="admin-token", host="canvas.test")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
-
-
 # -- avatar_url -------------------------------------------------------------------------
 
 
-def test_list_observers_with_include_avatar_url_adds_absolute_urls(api: ApiClient) -> None:
-    r = api.get(
-        "/api/v1/users/self/observers",
-        token="dana-token",
-        query={"include[]": "avatar_url"},
-        host="canvas.test",
-    )
-    assert r.status == 200
-    avatars = {u["id"]: u["avatar_url"] for u in r.body}
-    assert avatars == {
-        101: "http://canvas.test" + FALLBACK_AVATAR,
-        100: "http://canvas.test/images/parent.png",
-    }
-
-
-def test_list_observers_with_unbracketed_include_adds_avatar_url(api: ApiClient) -> None:
-    r = api.get(
-        "/api/v1/users/self/observers",
-        token="dana-token",
-        query={"include": "avatar_url"},
-        host="canvas.test",
-    )
+@pytest.mark.parametrize(
+    "query",
+    [{"include[]": "avatar_url"}, {"include": "avatar_url"}],
+    ids=["bracketed", "unbracketed"],
+)
+def test_list_observers_with_include_avatar_url_adds_absolute_urls(
+    api: ApiClient, query: dict[str, str]
+) -> None:
+    r = api.get("/api/v1/users/self/observers", token="dana-token", query=query, host="canvas.test")
     assert r.status == 200
     avatars = {u["id"]: u["avatar_url"] for u in r.body}
     assert avatars == {
@@ -468,7 +519,7 @@ def test_list_observers_with_unbracketed_include_adds_avatar_url(api: ApiClient)
 
 def test_list_observees_with_include_avatar_url_uses_fallback(api: ApiClient) -> None:
     r = api.get(
-        "/api/v1/users/self/observees?include[]=avatar_url",
+        OBSERVEES + "?include[]=avatar_url",
         token="parent-token",
         host="canvas.test",
     )
@@ -489,28 +540,26 @@ def test_list_avatar_url_uses_request_host_and_port(api: ApiClient) -> None:
 def test_list_avatar_url_without_host_header_uses_server_address(api: ApiClient) -> None:
     r = api.get("/api/v1/users/self/observers?include[]=avatar_url", token="dana-token")
     assert r.status == 200
-    assert r.body[1]["avatar_url"] == _base(api) + "/images/parent.png"
+    assert r.body[1]["avatar_url"] == base_url(api) + "/images/parent.png"
 
 
 def test_list_avatar_url_keeps_absolute_stored_url(sorting_api: ApiClient) -> None:
-    r = sorting_api.get(
-        "/api/v1/users/self/observees?include[]=avatar_url", token="olive-token", host="test.test"
-    )
+    r = sorting_api.get(OBSERVEES + "?include[]=avatar_url", token="olive-token", host="test.test")
     assert r.status == 200
     avatars = {u["id"]: u["avatar_url"] for u in r.body}
     assert avatars[11] == "https://cdn.example.com/al.png"
     assert avatars[10] == "http://test.test" + FALLBACK_AVATAR
 
 
-def test_list_without_include_has_no_avatar_url(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers", token="dana-token")
-    assert r.status == 200
-    for user in r.body:
-        assert "avatar_url" not in user
-
-
-def test_list_with_other_include_has_no_avatar_url(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers?include[]=email", token="dana-token")
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/api/v1/users/self/observers", id="without-include"),
+        pytest.param("/api/v1/users/self/observers?include[]=email", id="with-other-include"),
+    ],
+)
+def test_list_has_no_avatar_url(api: ApiClient, path: str) -> None:
+    r = api.get(path, token="dana-token")
     assert r.status == 200
     for user in r.body:
         assert "avatar_url" not in user
@@ -530,18 +579,6 @@ def test_list_as_domain_admin_with_avatar_orders_sis_then_avatar(api: ApiClient)
     (parent,) = r.body
     assert list(parent) == [*BASE_KEYS, *SIS_KEYS, "avatar_url", LINK_KEY]
     assert parent["avatar_url"] == "http://canvas.test/images/parent.png"
-
-
-def test_show_observer_with_include_has_no_avatar_url(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observers/100?include[]=avatar_url", token="dana-token")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
-
-
-def test_show_observee_with_include_has_no_avatar_url(api: ApiClient) -> None:
-    r = api.get("/api/v1/users/self/observees/200?include[]=avatar_url", token="parent-token")
-    assert r.status == 200
-    assert list(r.body) == [*BASE_KEYS, LINK_KEY]
 
 
 # -- never secrets ----------------------------------------------------------------------

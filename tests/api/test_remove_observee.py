@@ -4,124 +4,112 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import ApiClient, Resp
+import pytest
 
-JSON_TYPE = "application/json; charset=utf-8"
-NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
-FORBIDDEN = {
-    "status": "unauthorized",
-    "errors": [{"message": "user not authorized to perform that action"}],
-}
-USER_KEYS = [
-    "id",
-    "name",
-    "created_at",
-    "sortable_name",
-    "short_name",
-    "observation_link_root_account_ids",
-]
-PEOPLE = {
-    200: ("Child Smith", "Smith, Child", "2024-08-04T12:00:00Z"),
-    201: ("Dana Brooks", "Brooks, Dana", "2024-08-05T12:00:00Z"),
-}
+from tests.api.helpers import (
+    FORBIDDEN,
+    JSON_TYPE,
+    NOT_FOUND,
+    OBSERVEES,
+    Pair,
+    assert_error,
+    assert_pair,
+    assert_user,
+    expected_user,
+    link_rows,
+    observee_ids,
+    pair_rows,
+)
+from tests.conftest import ApiClient
 
-
-# -- helpers ----------------------------------------------------------------------------
+# -- links removed ----------------------------------------------------------------------------
 
 
-def expected_user(user_id: int, link_ids: list[int]) -> dict[str, Any]:
-    name, sortable_name, created_at = PEOPLE[user_id]
-    return {
-        "id": user_id,
-        "name": name,
-        "created_at": created_at,
-        "sortable_name": sortable_name,
-        "short_name": name,
-        "observation_link_root_account_ids": link_ids,
-    }
+@pytest.mark.parametrize(
+    ("path", "token", "expect", "lister", "listed"),
+    [
+        pytest.param(
+            "/api/v1/users/self/observees/201",
+            "guardian-token",
+            Pair(student=201, link_ids=[], observer=101, rows=[(1, "deleted"), (2, "deleted")]),
+            "guardian-token",
+            [],
+            id="by-observer-removes-every-link",
+        ),
+        pytest.param(
+            "/api/v1/users/100/observees/200",
+            "parent-token",
+            Pair(student=200, link_ids=[], observer=100, rows=[(1, "deleted")]),
+            "parent-token",
+            [201],
+            id="by-observer-by-id-removes-link",
+        ),
+        # Account 2's link is gone; the one left (account 1) is not Rhea's to see.
+        pytest.param(
+            "/api/v1/users/101/observees/201",
+            "riverside-admin-token",
+            Pair(student=201, link_ids=[], observer=101, rows=[(1, "active"), (2, "deleted")]),
+            "guardian-token",
+            [201],
+            id="by-admin-removes-links-in-permitted-accounts-only",
+        ),
+        pytest.param(
+            "/api/v1/users/100/observees/200",
+            "admin-token",
+            Pair(student=200, link_ids=[], observer=100, rows=[(1, "deleted")]),
+            "parent-token",
+            [201],
+            id="by-admin-removes-link",
+        ),
+    ],
+)
+def test_remove_observee_removes_links_from_the_list(
+    api: ApiClient, path: str, token: str, expect: Pair, lister: str, listed: list[int]
+) -> None:
+    r = api.delete(path, token=token)
+    assert_pair(api, r, expect)
+    assert observee_ids(api, lister) == listed
 
 
-def assert_user(r: Resp, user_id: int, link_ids: list[int]) -> None:
-    """A 200 with exactly the user object (link ids compared as a set)."""
-    assert r.status == 200, r.text
-    assert r.header("content-type") == JSON_TYPE
-    assert list(r.body) == USER_KEYS
-    body = dict(r.body)
-    body["observation_link_root_account_ids"] = sorted(body["observation_link_root_account_ids"])
-    assert body == expected_user(user_id, sorted(link_ids))
-
-
-def assert_error(r: Resp, status: int, body: dict[str, Any]) -> None:
-    assert r.status == status, r.text
-    assert r.header("content-type") == JSON_TYPE
-    assert r.body == body
-
-
-def link_rows(api: ApiClient) -> dict[tuple[int, int, int], str]:
-    return {
-        (link.observer_id, link.student_id, link.root_account_id): link.state
-        for link in api.store.export().links
-    }
-
-
-def pair_rows(api: ApiClient, observer: int, student: int) -> list[tuple[int, str]]:
-    """The rows of one observer-student pair as (root account, state), duplicates kept."""
-    return sorted(
-        (link.root_account_id, link.state)
-        for link in api.store.export().links
-        if link.observer_id == observer and link.student_id == student
-    )
-
-
-def observee_ids(api: ApiClient, token: str) -> list[int]:
-    r = api.get("/api/v1/users/self/observees", token=token)
-    assert r.status == 200, r.text
-    return [user["id"] for user in r.body]
-
-
-# -- the observer themselves ------------------------------------------------------------
-
-
-def test_remove_observee_by_observer_removes_every_link(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/self/observees/201", token="guardian-token")
+@pytest.mark.parametrize(
+    ("path", "token", "send", "rows"),
+    [
+        pytest.param(
+            "/api/v1/users/self/observees/201",
+            "guardian-token",
+            {"host": "riverside.test"},
+            [(1, "deleted"), (2, "deleted")],
+            id="by-observer-on-riverside-removes-every-link",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/201",
+            "guardian-token",
+            {"query": {"root_account_id": "2"}},
+            [(1, "deleted"), (2, "deleted")],
+            id="ignores-root-account-id",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/201",
+            "guardian-token",
+            {"data": {"root_account_id": "999"}},
+            [(1, "deleted"), (2, "deleted")],
+            id="ignores-unknown-root-account-id",
+        ),
+        pytest.param(
+            "/api/v1/users/101/observees/201",
+            "admin-token",
+            {},
+            [(1, "deleted"), (2, "active")],
+            id="by-account-1-admin-removes-account-1-link-only",
+        ),
+    ],
+)
+def test_remove_observee_removes_guardians_dana_links(
+    api: ApiClient, path: str, token: str, send: dict[str, Any], rows: list[tuple[int, str]]
+) -> None:
+    r = api.delete(path, token=token, **send)
     assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "deleted")]
-    assert observee_ids(api, "guardian-token") == []
-
-
-def test_remove_observee_by_observer_by_id_removes_link(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/100/observees/200", token="parent-token")
-    assert_user(r, 200, [])
-    assert pair_rows(api, 100, 200) == [(1, "deleted")]
-    assert observee_ids(api, "parent-token") == [201]
-
-
-def test_remove_observee_by_observer_on_riverside_removes_every_link(api: ApiClient) -> None:
-    r = api.delete(
-        "/api/v1/users/self/observees/201", token="guardian-token", host="riverside.test"
-    )
-    assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "deleted")]
-
-
-def test_remove_observee_ignores_root_account_id(api: ApiClient) -> None:
-    r = api.delete(
-        "/api/v1/users/self/observees/201",
-        token="guardian-token",
-        query={"root_account_id": "2"},
-    )
-    assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "deleted")]
-
-
-def test_remove_observee_ignores_unknown_root_account_id(api: ApiClient) -> None:
-    r = api.delete(
-        "/api/v1/users/self/observees/201",
-        token="guardian-token",
-        data={"root_account_id": "999"},
-    )
-    assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "deleted")]
+    assert pair_rows(api, 101, 201) == rows
 
 
 def test_remove_observee_leaves_other_links_alone(api: ApiClient) -> None:
@@ -140,30 +128,107 @@ def test_remove_observee_answers_200_with_body(api: ApiClient) -> None:
     assert r.body == expected_user(200, [])
 
 
-# -- admins -------------------------------------------------------------------------------
+# -- refusals -------------------------------------------------------------------------------
 
 
-def test_remove_observee_by_admin_removes_links_in_permitted_accounts_only(
-    api: ApiClient,
+@pytest.mark.parametrize(
+    ("path", "token", "status", "body"),
+    [
+        pytest.param(
+            "/api/v1/users/100/observees/200",
+            "noperm-token",
+            403,
+            FORBIDDEN,
+            id="by-admin-without-permission-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/100/observees/200",
+            "riverside-admin-token",
+            403,
+            FORBIDDEN,
+            id="by-admin-of-other-account-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/101/observees/201",
+            "parent-token",
+            403,
+            FORBIDDEN,
+            id="by-other-user-is-forbidden",
+        ),
+        # The student of the link is not the observer and not an admin.
+        pytest.param(
+            "/api/v1/users/100/observees/self",
+            "student-token",
+            403,
+            FORBIDDEN,
+            id="by-student-is-forbidden",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/9999",
+            "parent-token",
+            404,
+            NOT_FOUND,
+            id="unknown-student-is-not-found",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/202",
+            "parent-token",
+            404,
+            NOT_FOUND,
+            id="without-link-is-not-found",
+        ),
+    ],
+)
+def test_remove_observee_refused_changes_nothing(
+    api: ApiClient, path: str, token: str, status: int, body: dict[str, Any]
 ) -> None:
-    r = api.delete("/api/v1/users/101/observees/201", token="riverside-admin-token")
-    # Account 2's link is gone; the one left (account 1) is not Rhea's to see.
-    assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "active"), (2, "deleted")]
-    assert observee_ids(api, "guardian-token") == [201]
+    before = link_rows(api)
+    r = api.delete(path, token=token)
+    assert_error(r, status, body)
+    assert link_rows(api) == before
 
 
-def test_remove_observee_by_account_1_admin_removes_account_1_link_only(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/101/observees/201", token="admin-token")
-    assert_user(r, 201, [])
-    assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "active")]
+@pytest.mark.parametrize(
+    ("path", "token", "status", "body"),
+    [
+        pytest.param(
+            "/api/v1/users/101/observees/9999",
+            "parent-token",
+            403,
+            FORBIDDEN,
+            id="permission-is-checked-before-student-lookup",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/500",
+            "parent-token",
+            404,
+            NOT_FOUND,
+            id="deleted-student-is-not-found",
+        ),
+        pytest.param(
+            "/api/v1/users/9999/observees/200",
+            "admin-token",
+            404,
+            NOT_FOUND,
+            id="unknown-observer-is-not-found",
+        ),
+        pytest.param(
+            "/api/v1/users/self/observees/self",
+            "parent-token",
+            404,
+            NOT_FOUND,
+            id="of-oneself-is-not-found",
+        ),
+    ],
+)
+def test_remove_observee_is_refused(
+    api: ApiClient, path: str, token: str, status: int, body: dict[str, Any]
+) -> None:
+    r = api.delete(path, token=token)
+    assert_error(r, status, body)
 
 
-def test_remove_observee_by_admin_removes_link(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/100/observees/200", token="admin-token")
-    assert_user(r, 200, [])
-    assert pair_rows(api, 100, 200) == [(1, "deleted")]
-    assert observee_ids(api, "parent-token") == [201]
+# -- links already gone -----------------------------------------------------------------------
 
 
 def test_remove_observee_by_admin_without_link_in_permitted_accounts_is_not_found(
@@ -174,68 +239,6 @@ def test_remove_observee_by_admin_without_link_in_permitted_accounts_is_not_foun
     r = api.delete("/api/v1/users/101/observees/201", token="admin-token")
     assert_error(r, 404, NOT_FOUND)
     assert pair_rows(api, 101, 201) == [(1, "deleted"), (2, "active")]
-
-
-def test_remove_observee_by_admin_without_permission_is_forbidden(api: ApiClient) -> None:
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/100/observees/200", token="noperm-token")
-    assert_error(r, 403, FORBIDDEN)
-    assert r.header("www-authenticate") is None
-    assert link_rows(api) == before
-
-
-def test_remove_observee_by_admin_of_other_account_is_forbidden(api: ApiClient) -> None:
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/100/observees/200", token="riverside-admin-token")
-    assert_error(r, 403, FORBIDDEN)
-    assert link_rows(api) == before
-
-
-def test_remove_observee_by_other_user_is_forbidden(api: ApiClient) -> None:
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/101/observees/201", token="parent-token")
-    assert_error(r, 403, FORBIDDEN)
-    assert link_rows(api) == before
-
-
-def test_remove_observee_by_student_is_forbidden(api: ApiClient) -> None:
-    # The student of the link is not the observer and not an admin.
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/100/observees/self", token="student-token")
-    assert_error(r, 403, FORBIDDEN)
-    assert link_rows(api) == before
-
-
-def test_remove_observee_permission_is_checked_before_student_lookup(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/101/observees/9999", token="parent-token")
-    assert_error(r, 403, FORBIDDEN)
-
-
-# -- not found ----------------------------------------------------------------------------
-
-
-def test_remove_observee_unknown_student_is_not_found(api: ApiClient) -> None:
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/self/observees/9999", token="parent-token")
-    assert_error(r, 404, NOT_FOUND)
-    assert link_rows(api) == before
-
-
-def test_remove_observee_deleted_student_is_not_found(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/self/observees/500", token="parent-token")
-    assert_error(r, 404, NOT_FOUND)
-
-
-def test_remove_observee_unknown_observer_is_not_found(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/9999/observees/200", token="admin-token")
-    assert_error(r, 404, NOT_FOUND)
-
-
-def test_remove_observee_without_link_is_not_found(api: ApiClient) -> None:
-    before = link_rows(api)
-    r = api.delete("/api/v1/users/self/observees/202", token="parent-token")
-    assert_error(r, 404, NOT_FOUND)
-    assert link_rows(api) == before
 
 
 def test_remove_observee_with_deleted_link_is_not_found(api: ApiClient) -> None:
@@ -252,18 +255,13 @@ def test_remove_observee_twice_is_not_found(api: ApiClient) -> None:
     assert pair_rows(api, 100, 200) == [(1, "deleted")]
 
 
-def test_remove_observee_of_oneself_is_not_found(api: ApiClient) -> None:
-    r = api.delete("/api/v1/users/self/observees/self", token="parent-token")
-    assert_error(r, 404, NOT_FOUND)
-
-
 # -- soft delete and restore --------------------------------------------------------------
 
 
 def test_remove_observee_then_add_restores_the_same_rows(api: ApiClient) -> None:
     assert api.delete("/api/v1/users/self/observees/201", token="guardian-token").status == 200
     r = api.post(
-        "/api/v1/users/self/observees",
+        OBSERVEES,
         token="guardian-token",
         data={"access_token": "dana-token", "root_account_id": "all"},
     )
