@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import params as rails
 from .model import Account, User
@@ -34,14 +37,33 @@ def mock() -> Any:
     return current_app.extensions["mock_canvas"]
 
 
+def atomic(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Run a whole API call under the store's lock: authentication, the host's root account
+    and the action see one state, even while a fixture is being replaced."""
+
+    @functools.wraps(view)
+    def locked(**kwargs: str) -> Response:
+        g.canvas_params = rails.rails_params(request)  # read the body before taking the lock
+        with mock().store.locked():
+            return view(**kwargs)
+
+    return locked
+
+
 @bp.before_request
 def _limit_body() -> None:
-    request.max_content_length = mock().settings.max_body_bytes
+    """One limit for every API body, whatever its type: larger is a 413."""
+    limit = mock().settings.max_body_bytes
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
+    request.max_form_parts = 4096  # Rack's multipart part limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
 
 
 def _call() -> Call:
     state = mock()
-    params, query = rails.rails_params(request)
+    params, query = g.canvas_params
     store: Store = state.store
     caller = store.authenticate(rails.access_token(request, params))
     domain = store.domain_root_account(request.host)
@@ -71,7 +93,8 @@ def _list_response(call: Call, page: Page, page_request: PageRequest) -> Respons
         page_request.per_page,
         page.total,
     )
-    return json_response(body, headers=[("Link", link)])
+    # Canvas sends no Link header at all when every link is over its 6 KB budget.
+    return json_response(body, headers=[("Link", link)] if link else [])
 
 
 def _page_request(call: Call) -> PageRequest:
@@ -81,6 +104,7 @@ def _page_request(call: Call) -> PageRequest:
 
 
 @bp.get("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
+@atomic
 def list_observees(user_id: str) -> Response:
     call = _call()
     page_request = _page_request(call)
@@ -89,6 +113,7 @@ def list_observees(user_id: str) -> Response:
 
 
 @bp.get("/users/<user_id>/observers", strict_slashes=False, provide_automatic_options=False)
+@atomic
 def list_observers(user_id: str) -> Response:
     call = _call()
     page_request = _page_request(call)
@@ -97,6 +122,7 @@ def list_observers(user_id: str) -> Response:
 
 
 @bp.post("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
+@atomic
 def add_observee_with_credentials(user_id: str) -> Response:
     call = _call()
     view = call.store.add_observee(call.caller, user_id, call.params, call.domain)
@@ -108,6 +134,7 @@ def add_observee_with_credentials(user_id: str) -> Response:
     strict_slashes=False,
     provide_automatic_options=False,
 )
+@atomic
 def show_observee(user_id: str, observee_id: str) -> Response:
     call = _call()
     view = call.store.show_observee(call.caller, user_id, observee_id, call.domain)
@@ -119,6 +146,7 @@ def show_observee(user_id: str, observee_id: str) -> Response:
     strict_slashes=False,
     provide_automatic_options=False,
 )
+@atomic
 def add_observee(user_id: str, observee_id: str) -> Response:
     call = _call()
     view = call.store.link_observee(
@@ -132,6 +160,7 @@ def add_observee(user_id: str, observee_id: str) -> Response:
     strict_slashes=False,
     provide_automatic_options=False,
 )
+@atomic
 def remove_observee(user_id: str, observee_id: str) -> Response:
     call = _call()
     view = call.store.remove_observee(call.caller, user_id, observee_id, call.domain)
@@ -143,6 +172,7 @@ def remove_observee(user_id: str, observee_id: str) -> Response:
     strict_slashes=False,
     provide_automatic_options=False,
 )
+@atomic
 def show_observer(user_id: str, observer_id: str) -> Response:
     call = _call()
     view = call.store.show_observer(call.caller, user_id, observer_id, call.domain)
@@ -152,6 +182,7 @@ def show_observer(user_id: str, observer_id: str) -> Response:
 @bp.post(
     "/users/<user_id>/observer_pairing_codes", strict_slashes=False, provide_automatic_options=False
 )
+@atomic
 def create_observer_pairing_code(user_id: str) -> Response:
     call = _call()
     code = call.store.create_pairing_code(call.caller, user_id, call.domain)

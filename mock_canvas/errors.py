@@ -84,5 +84,12 @@ def invalid_credentials() -> CanvasError:
     return CanvasError(401, _messages("Invalid credentials provided."))
 
 
+def bad_parameters() -> CanvasError:
+    """Rack/Rails refusing the parameters themselves (ActionController::BadRequest)."""
+    return CanvasError(
+        400, {"errors": [{"message": "An error occurred.", "error_code": "bad_request"}]}
+    )
+
+
 def bad_request(message: str) -> CanvasError:
     return CanvasError(400, _messages(message))

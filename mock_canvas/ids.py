@@ -31,14 +31,18 @@ class SisRef:
 UserRef = SelfRef | IdRef | SisRef
 
 
+# Ruby's String#strip: ASCII whitespace and NUL only (not Unicode spaces).
+_RUBY_SPACE = " \t\n\v\f\r\0"
+
+
 def parse_user_ref(raw: str) -> UserRef | None:
-    """Parse a path id; None means Canvas would answer 404 (no such user can match)."""
-    if raw == "self":
+    """Parse a path id as Api.sis_parse_id does; None means Canvas would answer 404."""
+    if raw == "self":  # api_find_all compares before any stripping
         return SelfRef()
-    stripped = raw.strip()
+    stripped = raw.strip(_RUBY_SPACE)
     if _DECIMAL.fullmatch(stripped) and stripped.isascii():
         return IdRef(int(stripped))
-    prefix, sep, value = raw.partition(":")
+    prefix, sep, value = stripped.partition(":")
     if sep and prefix in SIS_PREFIXES and value:
         return SisRef(prefix, value)
     return None

@@ -13,30 +13,47 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from . import errors
+
 # Api::EXCLUDE_IN_PAGINATION_LINKS: never carried into Link URLs.
 EXCLUDED_FROM_LINKS = frozenset({"page", "per_page", "access_token", "api_key"})
 
 Params = dict[str, Any]
 
 _KEY_HEAD = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
-_RUBY_TO_I = re.compile(r"\A[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)")
+_RUBY_TO_I = re.compile(r"\A[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)", re.ASCII)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Rack::QueryParser's param_depth_limit: deeper names are a 400, never a deep recursion.
+PARAM_DEPTH_LIMIT = 32
+# Past this many digits a number is "huge" for every purpose here (Ruby has bignums; Python
+# refuses to convert strings of more than 4300 digits).
+MAX_DIGITS = 30
+HUGE: int = 10**30
 
 
 def parse_query(query: str) -> Params:
-    """Rack::Utils.parse_nested_query, forgiving: type clashes keep the later value."""
+    """Rack::Utils.parse_nested_query. Bad %-escapes, bytes that are not UTF-8, names nested
+    too deeply and type clashes (`a=1&a[]=2`) are Rails' 400."""
     params: Params = {}
     for pair in query.split("&"):
         if not pair:
             continue
         raw_key, sep, raw_value = pair.partition("=")
-        key = unquote_plus(raw_key)
-        value: str | None = unquote_plus(raw_value) if sep else None
+        if _BAD_ESCAPE.search(pair):
+            raise errors.bad_parameters()
+        try:
+            key = unquote_plus(raw_key, errors="strict")
+            value: str | None = unquote_plus(raw_value, errors="strict") if sep else None
+        except UnicodeDecodeError:
+            raise errors.bad_parameters() from None
         add_param(params, key, value)
     return params
 
 
-def add_param(params: Params, name: str, value: Any) -> None:
+def add_param(params: Params, name: str, value: Any, depth: int = 0) -> None:
     """Rack's normalize_params: put one `name=value` pair into nested params."""
+    if depth > PARAM_DEPTH_LIMIT:
+        raise errors.bad_parameters()
     match = _KEY_HEAD.match(name)
     if not match:
         return
@@ -44,25 +61,23 @@ def add_param(params: Params, name: str, value: Any) -> None:
     after = name[match.end() :]
     if after == "":
         params[key] = value
-    elif after == "[]":
-        existing = params.get(key)
-        if isinstance(existing, list):
+        return
+    if after.startswith("[]"):
+        existing = params.setdefault(key, [])
+        if not isinstance(existing, list):
+            raise errors.bad_parameters()  # Rack's ParameterTypeError
+        if after == "[]":
             existing.append(value)
         else:
-            params[key] = [value]
-    elif after.startswith("[]"):
-        # An array of hashes (`a[][b]=1`): rare in this API; each pair starts a new hash.
-        existing = params.get(key)
-        if not isinstance(existing, list):
-            existing = params[key] = []
-        child: Params = {}
-        existing.append(child)
-        add_param(child, after[2:], value)
-    else:
-        child_hash = params.get(key)
-        if not isinstance(child_hash, dict):
-            child_hash = params[key] = {}
-        add_param(child_hash, after, value)
+            # An array of hashes (`a[][b]=1`): rare in this API; each pair starts a new hash.
+            child: Params = {}
+            existing.append(child)
+            add_param(child, after[2:], value, depth + 1)
+        return
+    child_hash = params.setdefault(key, {})
+    if not isinstance(child_hash, dict):
+        raise errors.bad_parameters()
+    add_param(child_hash, after, value, depth + 1)
 
 
 def _escape(value: str) -> str:
@@ -97,11 +112,17 @@ def to_query(params: Params, namespace: str | None = None) -> str:
 
 
 def ruby_to_i(value: Any) -> int:
-    """String#to_i: leading whitespace, a sign and digits (with `_`), else 0."""
+    """String#to_i: leading whitespace, a sign and ASCII digits (with `_`), else 0. Values of
+    more than MAX_DIGITS digits come back as +/-10**MAX_DIGITS: huge is huge."""
     if not isinstance(value, str):
         return 0
     match = _RUBY_TO_I.match(value)
-    return int(match.group(1).replace("_", "")) if match else 0
+    if not match:
+        return 0
+    digits = match.group(1).replace("_", "")
+    if len(digits.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+        return -HUGE if digits.startswith("-") else HUGE
+    return int(digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +150,11 @@ def parse_page_request(
     page: int | None = None
     if isinstance(raw_page, str):
         stripped = raw_page.strip()
-        if stripped.isascii() and stripped.isdigit() and int(stripped) >= 1:
-            page = int(stripped)
+        if stripped.isascii() and stripped.isdigit():
+            # A page of more than MAX_DIGITS digits is simply past the end.
+            digits = stripped.lstrip("0") or "0"
+            number = int(digits) if len(digits) <= MAX_DIGITS else HUGE
+            page = number if number >= 1 else None
     return PageRequest(page, per_page)
 
 

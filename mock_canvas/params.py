@@ -23,7 +23,7 @@ def query_params(request: Request) -> Params:
 def body_params(request: Request) -> Params:
     """request.request_parameters: a form or JSON body, nested with Rack's rules."""
     mimetype = request.mimetype
-    if mimetype == "application/json" or mimetype.endswith("+json"):
+    if mimetype == "application/json":
         raw = request.get_data(cache=True)
         if not raw.strip():
             return {}
@@ -44,12 +44,9 @@ def body_params(request: Request) -> Params:
 
 
 def rails_params(request: Request) -> tuple[Params, Params]:
-    """(params, query): params merges the query with the body, the body winning."""
+    """(params, query): Rails' `request_parameters.merge(query_parameters)`: the query wins."""
     query = query_params(request)
-    merged = dict(query)
-    if request.method not in ("GET", "HEAD"):
-        merged.update(body_params(request))
-    return merged, query
+    return {**body_params(request), **query}, query
 
 
 def _awk_split2(value: str) -> list[str]:
@@ -70,8 +67,8 @@ def access_token(request: Request, params: Params) -> str | None:
             # `Authorization: Bearer` alone is no token at all, and the param is not read.
             return parts[1] if len(parts) > 1 else None
     value = params.get("access_token")
-    if value is None or value == "":
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # `.presence`: blank is absent
     # An array or hash is present but can never be a token.
     return value if isinstance(value, str) else "\x00"
 

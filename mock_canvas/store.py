@@ -294,7 +294,9 @@ class Store:
         if raw == "all":
             return None
         text = str(raw).strip()
-        if not (text.isascii() and text.isdigit()) or int(text) not in self._dir.accounts:
+        if not (text.isascii() and text.isdigit() and len(text) <= 19):  # Api::ID_REGEX
+            raise errors.not_found()
+        if int(text) not in self._dir.accounts:
             raise errors.not_found()
         return frozenset({int(text)})
 
@@ -433,7 +435,7 @@ class Store:
         self, observer: User, params: dict[str, Any], domain: Account, raw_scope: Any
     ) -> tuple[User, frozenset[int]]:
         access_token = params.get("access_token")
-        if access_token is not None:
+        if _present(access_token):
             entry = self._dir.token_entry(_param_text(access_token))
             if (
                 entry is None
@@ -444,7 +446,7 @@ class Store:
             student = entry.user
             return student, self._common(observer, student, self._link_scope(raw_scope, domain))
         pairing_code = params.get("pairing_code")
-        if pairing_code is not None:
+        if _present(pairing_code):
             code = self._active_code(_param_text(pairing_code))
             if code is None:
                 raise errors.unprocessable("Invalid pairing code.")
@@ -475,7 +477,7 @@ class Store:
             password is None
             or isinstance(password, dict | list)
             or login.password is None
-            or not secrets.compare_digest(_param_text(password).encode(), login.password.encode())
+            or not secrets.compare_digest(_utf8(_param_text(password)), _utf8(login.password))
         ):
             raise errors.invalid_credentials()
         return student, common
@@ -591,6 +593,16 @@ class Store:
                     1 for c in self._codes.values() if c.expires_at > self.clock()
                 ),
             }
+
+
+def _present(value: Any) -> bool:
+    """Ruby truthiness of a parameter: nil and false (a JSON false) are absent."""
+    return value is not None and value is not False
+
+
+def _utf8(text: str) -> bytes:
+    # A JSON body can carry a lone surrogate; it compares, it does not crash.
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _param_text(value: Any) -> str:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from mock_canvas.errors import CanvasError
 from mock_canvas.pagination import (
     PageRequest,
     link_header,
@@ -34,9 +35,18 @@ def test_parse_query_key_without_value_is_none() -> None:
     assert parse_query("flag&x=") == {"flag": None, "x": ""}
 
 
-def test_parse_query_type_clash_keeps_later_value() -> None:
-    assert parse_query("a=1&a[]=2") == {"a": ["2"]}
+def test_parse_query_scalar_after_array_replaces_it() -> None:
     assert parse_query("a[]=1&a=2") == {"a": "2"}
+
+
+@pytest.mark.parametrize(
+    "query", ["a=1&a[]=2", "a=1&a[b]=2", "a[]=1&a[b]=2", "x=%zz", "x=%FF", "%E9=1", "a" + "[b]" * 40 + "=1"]
+)
+def test_parse_query_refuses_what_rack_refuses(query: str) -> None:
+    with pytest.raises(CanvasError) as caught:
+        parse_query(query)
+    assert caught.value.status == 400
+    assert caught.value.body == {"errors": [{"message": "An error occurred.", "error_code": "bad_request"}]}
 
 
 def test_to_query_sorts_encoded_pairs_and_brackets_arrays() -> None:
