@@ -75,7 +75,11 @@ def access_token(request: Request, params: Params) -> str | None:
 
 def base_url(request: Request) -> str:
     """request.base_url as Rails builds it: scheme and Host, default ports dropped."""
-    host = request.host
+    # Werkzeug empties a Host header it cannot use (`a b`, `x:abc`): fall back to the
+    # address the server listens on rather than build `http:///...`.
+    host = request.host or f"{request.environ.get('SERVER_NAME', 'localhost')}:" + str(
+        request.environ.get("SERVER_PORT", "80")
+    )
     scheme = request.scheme
     default_port = {"http": ":80", "https": ":443"}.get(scheme)
     if default_port and host.endswith(default_port):

@@ -1250,3 +1250,12 @@ def test_odd_but_valid_queries_on_lists(api: ApiClient, query: dict[str, Any]) -
     assert_list(r, [201, 200] if query.get("per_page") != "-5" else [201])
     link = r.header("Link") or ""
     assert "access_token" not in link and "api_key" not in link
+
+
+@pytest.mark.parametrize("host", ["a b", "x:abc"])
+def test_unusable_host_still_gives_absolute_links(api: ApiClient, host: str) -> None:
+    r = api.get("/api/v1/users/self/observees", token="parent-token", host=host)
+    assert r.status == 200
+    link = r.header("link") or ""
+    assert "http:///" not in link
+    assert link.startswith("<http://") and "/api/v1/users/self/observees?page=1&per_page=10>" in link
