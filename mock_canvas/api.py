@@ -14,7 +14,7 @@ from . import params as rails
 from .model import Account, User
 from .pagination import PageRequest, Params, link_header, parse_page_request
 from .responses import json_response
-from .serializers import pairing_code_json, user_json
+from .serializers import UserView, pairing_code_json, user_json
 from .settings import Settings
 from .store import Page, Store
 
@@ -70,7 +70,7 @@ def _call() -> Call:
     return Call(store, state.settings, caller, domain, params, query)
 
 
-def _user_response(call: Call, view: Any) -> Response:
+def _user_response(view: UserView) -> Response:
     return json_response(user_json(view, base_url=rails.base_url(request)))
 
 
@@ -126,7 +126,7 @@ def list_observers(user_id: str) -> Response:
 def add_observee_with_credentials(user_id: str) -> Response:
     call = _call()
     view = call.store.add_observee(call.caller, user_id, call.params, call.domain)
-    return _user_response(call, view)
+    return _user_response(view)
 
 
 @bp.get(
@@ -138,7 +138,7 @@ def add_observee_with_credentials(user_id: str) -> Response:
 def show_observee(user_id: str, observee_id: str) -> Response:
     call = _call()
     view = call.store.show_observee(call.caller, user_id, observee_id, call.domain)
-    return _user_response(call, view)
+    return _user_response(view)
 
 
 @bp.put(
@@ -152,7 +152,7 @@ def add_observee(user_id: str, observee_id: str) -> Response:
     view = call.store.link_observee(
         call.caller, user_id, observee_id, call.params.get("root_account_id"), call.domain
     )
-    return _user_response(call, view)
+    return _user_response(view)
 
 
 @bp.delete(
@@ -164,7 +164,7 @@ def add_observee(user_id: str, observee_id: str) -> Response:
 def remove_observee(user_id: str, observee_id: str) -> Response:
     call = _call()
     view = call.store.remove_observee(call.caller, user_id, observee_id, call.domain)
-    return _user_response(call, view)
+    return _user_response(view)
 
 
 @bp.get(
@@ -176,7 +176,7 @@ def remove_observee(user_id: str, observee_id: str) -> Response:
 def show_observer(user_id: str, observer_id: str) -> Response:
     call = _call()
     view = call.store.show_observer(call.caller, user_id, observer_id, call.domain)
-    return _user_response(call, view)
+    return _user_response(view)
 
 
 @bp.post(
