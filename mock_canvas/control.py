@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import yaml
@@ -10,10 +12,12 @@ from flask import Blueprint, Response, current_app, request
 
 from . import errors
 from .fixtures import FixtureError, dump_dataset, load_bytes
-from .responses import json_response
+from .responses import JSON_MIMETYPE, json_response
 
 bp = Blueprint("control", __name__, url_prefix="/__mock__")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+# Open to all, even with a control token: they reveal nothing (the document holds no secret).
+OPEN_ENDPOINTS = frozenset({"control.health", "control.openapi"})
 
 
 def mock() -> Any:
@@ -22,9 +26,10 @@ def mock() -> Any:
 
 @bp.before_request
 def _require_control_token() -> None:
-    """With MOCK_CANVAS_CONTROL_TOKEN set, every control call but health needs it."""
+    """With MOCK_CANVAS_CONTROL_TOKEN set, every control call but health and the OpenAPI
+    document needs it."""
     token = mock().settings.control_token
-    if not token or request.endpoint == "control.health":
+    if not token or request.endpoint in OPEN_ENDPOINTS:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
@@ -40,19 +45,30 @@ def _require_control_token() -> None:
         )
 
 
-@bp.get("/health")
+@bp.get("/health", provide_automatic_options=False)
 def health() -> Response:
     return json_response({"status": "ok"})
 
 
-@bp.post("/reset")
+@cache
+def openapi_text() -> str:
+    """The packaged OpenAPI document (mock_canvas/data/openapi.json), read once."""
+    return resources.files("mock_canvas").joinpath("data/openapi.json").read_text("utf-8")
+
+
+@bp.get("/openapi.json", provide_automatic_options=False)
+def openapi() -> Response:
+    return Response(openapi_text(), content_type=JSON_MIMETYPE)
+
+
+@bp.post("/reset", provide_automatic_options=False)
 def reset() -> Response:
     store = mock().store
     store.reset()
     return json_response({"status": "ok", **store.counts()})
 
 
-@bp.put("/fixtures")
+@bp.put("/fixtures", provide_automatic_options=False)
 def replace_fixtures() -> Response:
     store = mock().store
     try:
@@ -63,7 +79,7 @@ def replace_fixtures() -> Response:
     return json_response({"status": "ok", **store.counts()})
 
 
-@bp.get("/state")
+@bp.get("/state", provide_automatic_options=False)
 def state() -> Response:
     document = dump_dataset(mock().store.export())
     wants_yaml = request.args.get("format") == "yaml" or (

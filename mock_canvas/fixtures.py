@@ -253,7 +253,10 @@ def sortable_name_for(name: str) -> str:
 def parse_time(value: Any) -> datetime | None:
     """A YAML timestamp, date or ISO 8601 string as an aware UTC datetime; None if not one."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is past year 9999 in UTC
+            return None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):

@@ -17,7 +17,15 @@ _AWK_SPACE = " \t\n\v\f\r"
 
 def query_params(request: Request) -> Params:
     """request.query_parameters: only the URL's query string."""
-    return parse_query(request.query_string.decode("utf-8", "replace"))
+    return parse_query(_utf8(request.query_string))
+
+
+def _utf8(raw: bytes) -> str:
+    """Raw bytes that are not UTF-8 are Rails' 400 ("Invalid parameter encoding")."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.bad_parameters() from None
 
 
 def body_params(request: Request) -> Params:
@@ -36,10 +44,11 @@ def body_params(request: Request) -> Params:
     if mimetype == "multipart/form-data":
         params: Params = {}
         for key, value in request.form.items(multi=True):
-            add_param(params, key, value)
+            if key is not None:  # a part whose name cannot be read: Rack skips it too
+                add_param(params, key, value)
         return params
     if mimetype in ("application/x-www-form-urlencoded", ""):
-        return parse_query(request.get_data(cache=True).decode("utf-8", "replace"))
+        return parse_query(_utf8(request.get_data(cache=True)))
     return {}
 
 

@@ -1,0 +1,1226 @@
+"""Build mock_canvas/data/openapi.json, the OpenAPI 3.1 description of mock_canvas.
+
+    python scripts/build_openapi.py          # rewrite the packaged document
+    python scripts/build_openapi.py --check  # exit 1 when the packaged document is stale
+
+The document is written by this script (edit here, not the JSON): eight Canvas endpoints and
+the control API, every status each can answer with its schema, the `Link` header and the
+Bearer schemes. tests/contract/ checks that it validates, that it is up to date with this
+script, that it matches the Flask routes, and that the live server's answers match it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "mock_canvas" / "data" / "openapi.json"
+VERSION = "0.1.0"
+
+JSON = "application/json"
+TEXT = "text/plain"
+YAML = "application/yaml"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+Schema = dict[str, Any]
+
+
+def ref(kind: str, name: str) -> Schema:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def schema(name: str) -> Schema:
+    return ref("schemas", name)
+
+
+def one_message(message: Schema, **extra: Schema) -> Schema:
+    """A Canvas error envelope with exactly one message object."""
+    return {
+        "type": "object",
+        "required": [*extra, "errors"],
+        "properties": {
+            **extra,
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 1,
+                "items": message,
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def message(text: str | list[str], **extra: Schema) -> Schema:
+    """An `errors[]` item: {"message": text} plus the given keys (all required)."""
+    value: Schema = {"const": text} if isinstance(text, str) else {"enum": text}
+    return {
+        "type": "object",
+        "required": ["message", *extra],
+        "properties": {"message": {"type": "string", **value}, **extra},
+        "additionalProperties": False,
+    }
+
+
+# -- schemas ------------------------------------------------------------------------------
+
+SCHEMAS: dict[str, Schema] = {
+    "User": {
+        "type": "object",
+        "description": (
+            "Api::V1::User#user_json plus observation_link_root_account_ids. Never an email, "
+            "a password or a token. `sis_user_id`, `integration_id` and `login_id` appear "
+            "only on the two list endpoints, only for an admin of the domain root account "
+            "(`read_sis`/`manage_sis` for the first two, `view_user_logins` and a login in "
+            "that account for `login_id`); `avatar_url` only on the list endpoints with "
+            "`include[]=avatar_url`, when the user's account has the avatars service."
+        ),
+        "required": [
+            "id",
+            "name",
+            "created_at",
+            "sortable_name",
+            "short_name",
+            "observation_link_root_account_ids",
+        ],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1, "examples": [200]},
+            "name": {"type": "string", "examples": ["Child Smith"]},
+            "created_at": {
+                "type": "string",
+                "format": "date-time",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+                "description": "ISO 8601, always UTC with `Z` (Canvas: the caller's zone).",
+                "examples": ["2024-08-01T12:00:00Z"],
+            },
+            "sortable_name": {"type": "string", "examples": ["Smith, Child"]},
+            "short_name": {"type": "string", "examples": ["Child Smith"]},
+            "sis_user_id": {"type": ["string", "null"], "examples": ["S200"]},
+            "integration_id": {"type": ["string", "null"], "examples": [None]},
+            "login_id": {"type": "string", "examples": ["student@canvas.test"]},
+            "avatar_url": {
+                "type": "string",
+                "format": "uri",
+                "description": "Absolute: a relative stored path gets the request's base URL.",
+                "examples": ["http://canvas.test/images/messages/avatar-50.png"],
+            },
+            "observation_link_root_account_ids": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "uniqueItems": True,
+                "description": (
+                    "Root accounts with an active link between this observer and student; "
+                    "for a caller who is not the subject, only those where the caller has "
+                    "`manage_user_observers` (can be empty)."
+                ),
+                "examples": [[1]],
+            },
+        },
+        "additionalProperties": False,
+    },
+    "UserList": {"type": "array", "items": schema("User")},
+    "PairingCode": {
+        "type": "object",
+        "required": ["user_id", "code", "expires_at", "workflow_state"],
+        "properties": {
+            "user_id": {"type": "integer", "minimum": 1, "examples": [202]},
+            "code": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9]{6}$",
+                "description": "Six characters of [A-Za-z0-9]; never equal to another active code.",
+                "examples": ["Ab3xY9"],
+            },
+            "expires_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Creation time plus seven days, UTC.",
+                "examples": ["2030-01-01T00:00:00Z"],
+            },
+            "workflow_state": {"const": "active"},
+        },
+        "additionalProperties": False,
+    },
+    "CanvasError": {
+        "type": "object",
+        "description": (
+            'Canvas\'s error envelope: {"errors": [{"message": ...}]}, sometimes with a '
+            "top-level `status` and per-message `error_code` or `expired_at`."
+        ),
+        "required": ["errors"],
+        "properties": {
+            "status": {"type": "string", "enum": ["unauthenticated", "unauthorized"]},
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {
+                        "message": {"type": "string"},
+                        "error_code": {"type": "string"},
+                        "expired_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    "GenericError": {
+        "description": (
+            "api_error_json's fallback, used for errors the framework raises (body too "
+            "large, an invalid page number)."
+        ),
+        **one_message(
+            message(
+                "An error occurred.",
+                error_code={
+                    "type": "string",
+                    "enum": ["bad_request", "not_found", "payload_too_large"],
+                },
+            )
+        ),
+    },
+    "NotFound": {
+        "description": (
+            "`The specified resource does not exist.` for a missing record (a user, a link, "
+            "an account, an unknown path or method); the generic body with `error_code` "
+            "`not_found` for a `page` that is not a positive integer."
+        ),
+        "anyOf": [
+            one_message(message("The specified resource does not exist.")),
+            one_message(message("An error occurred.", error_code={"const": "not_found"})),
+        ],
+    },
+    "Unauthenticated": {
+        "description": "No token at all (no Bearer header, no `access_token`).",
+        **one_message(message("user authorization required"), status={"const": "unauthenticated"}),
+    },
+    "InvalidAccessToken": {
+        "description": "An unknown token, or the token of a deleted user.",
+        **one_message(message("Invalid access token.")),
+    },
+    "ExpiredAccessToken": {
+        "description": "An expired token; `expired_at` is the token's expiry.",
+        **one_message(
+            message(
+                "Expired access token.",
+                expired_at={"type": ["string", "null"], "format": "date-time"},
+            )
+        ),
+    },
+    "InvalidCredentials": {
+        "description": (
+            "POST /observees with `observee[unique_id]` of a known login and a wrong "
+            "`observee[password]`; sent without `WWW-Authenticate`."
+        ),
+        **one_message(message("Invalid credentials provided.")),
+    },
+    "Unauthorized": {
+        "description": (
+            "Authenticated but not allowed (render_unauthorized_action). 403 by default; "
+            "401 with the setting `auth_error_status: 401` (older Canvas)."
+        ),
+        **one_message(
+            message("user not authorized to perform that action"),
+            status={"const": "unauthorized"},
+        ),
+    },
+    "UnprocessableObservee": {
+        "description": "POST /observees: the student cannot be identified.",
+        **one_message(message(["Unknown observee.", "Invalid pairing code."])),
+    },
+    "BadRequest": {
+        "description": (
+            "A JSON body that does not parse; POST /observees with none of `access_token`, "
+            "`pairing_code`, `observee[unique_id]` (real Canvas: a 500); or, with the generic "
+            "body, a query string or form body Rack refuses (a bad %-escape, bytes that are "
+            "not UTF-8, names nested too deeply, `a=1&a[]=2`)."
+        ),
+        "anyOf": [
+            one_message(
+                message(
+                    [
+                        "The request body is not valid JSON.",
+                        "One of access_token, pairing_code or observee[unique_id] is required.",
+                    ]
+                )
+            ),
+            one_message(message("An error occurred.", error_code={"const": "bad_request"})),
+        ],
+    },
+    "PayloadTooLarge": {
+        "description": (
+            "A request body larger than `max_body_bytes` (API; default 1 MiB) or "
+            "`max_fixture_bytes` (PUT /__mock__/fixtures; default 64 MiB)."
+        ),
+        **one_message(message("An error occurred.", error_code={"const": "payload_too_large"})),
+    },
+    "ThrottledText": {
+        "type": "string",
+        "const": "403 Forbidden (Rate Limit Exceeded)\n",
+    },
+    "RootAccountId": {
+        "description": (
+            "Which root accounts a new link goes in: absent = the domain root account only "
+            "(the Host header's; unknown hosts use the default account), `all` = every root "
+            "account the two users share, an id = that account (unknown: 404; anything else: "
+            "404). Ignored by DELETE."
+        ),
+        "anyOf": [
+            {"const": "all"},
+            {"type": "integer", "minimum": 1},
+        ],
+        "examples": ["all", 1],
+    },
+    "AccessTokenValue": {
+        "type": "string",
+        "description": "A Canvas access token.",
+        "examples": ["parent-token"],
+    },
+    "AddObserveeForm": {
+        "type": "object",
+        "description": (
+            "How POST /observees finds the student, the first present wins: "
+            "`access_token` (the student's token: unknown = 422 `Unknown observee.`), "
+            "`pairing_code` (active and unexpired, case-sensitive, used up at once: else "
+            "422 `Invalid pairing code.`), `observee[unique_id]` + `observee[password]` "
+            "(a login in the domain root account: unknown = 422, wrong password = 401). "
+            "None of them: 400. Without a Bearer header, `access_token` also authenticates "
+            "the caller."
+        ),
+        "properties": {
+            "access_token": schema("AccessTokenValue"),
+            "pairing_code": {"type": "string", "examples": ["Eli202"]},
+            "observee[unique_id]": {"type": "string", "examples": ["student@canvas.test"]},
+            "observee[password]": {"type": "string", "examples": ["student-pass"]},
+            "root_account_id": schema("RootAccountId"),
+        },
+    },
+    "AddObserveeJson": {
+        "type": "object",
+        "description": "The same fields as the form body, `observee` as a nested object.",
+        "properties": {
+            "access_token": schema("AccessTokenValue"),
+            "pairing_code": {"type": "string", "examples": ["Eli202"]},
+            "observee": {
+                "type": "object",
+                "properties": {
+                    "unique_id": {"type": "string", "examples": ["student@canvas.test"]},
+                    "password": {"type": "string", "examples": ["student-pass"]},
+                },
+            },
+            "root_account_id": schema("RootAccountId"),
+        },
+    },
+    "LinkBody": {
+        "type": "object",
+        "description": "PUT /observees/:observee_id: the scope of the new links.",
+        "properties": {
+            "root_account_id": schema("RootAccountId"),
+            "access_token": schema("AccessTokenValue"),
+        },
+    },
+    "AccessTokenBody": {
+        "type": "object",
+        "description": "A body may carry the caller's token when there is no Bearer header.",
+        "properties": {"access_token": schema("AccessTokenValue")},
+    },
+    # -- control API ----------------------------------------------------------------------
+    "Health": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"const": "ok"}},
+        "additionalProperties": False,
+    },
+    "Counts": {
+        "type": "object",
+        "description": "What the store holds after the call.",
+        "required": ["status", "accounts", "users", "active_links", "active_pairing_codes"],
+        "properties": {
+            "status": {"const": "ok"},
+            "accounts": {"type": "integer", "minimum": 1},
+            "users": {"type": "integer", "minimum": 0},
+            "active_links": {"type": "integer", "minimum": 0},
+            "active_pairing_codes": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    },
+    "FixtureProblems": {
+        "description": (
+            "A refused fixture: one message per problem, `<source>: <path>: <problem>`; "
+            "the state is unchanged."
+        ),
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {"message": {"type": "string"}},
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "additionalProperties": False,
+    },
+    "ControlTokenRequired": {
+        "description": "MOCK_CANVAS_CONTROL_TOKEN is set and the call did not send it.",
+        **one_message(message("This control call needs the control token as a Bearer token.")),
+    },
+    "OpenApiDocument": {
+        "type": "object",
+        "description": "This document.",
+        "required": ["openapi", "info", "paths"],
+        "properties": {"openapi": {"type": "string", "pattern": "^3\\.1\\.[0-9]+$"}},
+    },
+}
+
+
+def _fixture_schemas() -> dict[str, Schema]:
+    """The fixture format: loose for uploads (FixtureDocument), exact for the state dump."""
+    positive = {"type": "integer", "minimum": 1}
+    time = {"type": "string", "format": "date-time"}
+    settings = {
+        "type": "object",
+        "properties": {
+            "auth_error_status": {"enum": [401, 403]},
+            "default_per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "max_per_page": {"type": "integer", "minimum": 1, "maximum": 1000},
+        },
+        "additionalProperties": False,
+    }
+    permissions = {
+        "type": "object",
+        "properties": {
+            name: {"type": "boolean"}
+            for name in (
+                "manage_user_observers",
+                "generate_observer_pairing_code",
+                "read_sis",
+                "manage_sis",
+                "view_user_logins",
+            )
+        },
+        "additionalProperties": False,
+    }
+    sis = {"type": ["string", "integer"]}
+    account = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": positive,
+            "name": {"type": "string"},
+            "domain": {"type": "string"},
+            "default": {"type": "boolean"},
+            "parent": positive,
+            "self_registration": {"type": "boolean"},
+            "teachers_can_generate_pairing_codes": {"type": "boolean"},
+            "avatars": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    }
+    course = {
+        "type": "object",
+        "required": ["id", "account"],
+        "properties": {"id": positive, "account": positive, "name": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    login: Schema = {
+        "type": "object",
+        "required": ["account", "unique_id"],
+        "properties": {
+            "account": positive,
+            "unique_id": {"type": "string", "minLength": 1},
+            "password": {"type": "string"},
+            "sis_user_id": sis,
+            "integration_id": sis,
+        },
+        "additionalProperties": False,
+    }
+    token = {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "required": ["token"],
+                "properties": {"token": {"type": "string", "minLength": 1}, "expires_at": time},
+                "additionalProperties": False,
+            },
+        ]
+    }
+    admin = {
+        "type": "object",
+        "required": ["account"],
+        "properties": {"account": positive, "permissions": permissions},
+        "additionalProperties": False,
+    }
+    enrollment = {
+        "type": "object",
+        "required": ["course"],
+        "properties": {
+            "course": positive,
+            "type": {"enum": ["student", "teacher", "ta", "observer", "designer"]},
+            "state": {"enum": ["active", "invited", "completed", "inactive", "deleted"]},
+        },
+        "additionalProperties": False,
+    }
+    user: Schema = {
+        "type": "object",
+        "properties": {
+            "id": positive,
+            "name": {"type": "string"},
+            "sortable_name": {"type": "string"},
+            "short_name": {"type": "string"},
+            "created_at": time,
+            "avatar_url": {"type": "string"},
+            "state": {"enum": ["active", "deleted"]},
+            "site_admin": {"type": "boolean"},
+            "logins": {"type": "array", "items": login},
+            "tokens": {"type": "array", "items": token},
+            "admin": {"type": "array", "items": admin},
+            "enrollments": {"type": "array", "items": enrollment},
+        },
+        "additionalProperties": False,
+    }
+    link = {
+        "type": "object",
+        "required": ["observer", "observee"],
+        "properties": {
+            "observer": positive,
+            "observee": positive,
+            "root_account": positive,
+            "state": {"enum": ["active", "deleted"]},
+        },
+        "additionalProperties": False,
+    }
+    code = {
+        "type": "object",
+        "required": ["user", "code"],
+        "properties": {
+            "user": positive,
+            "code": {"type": "string", "pattern": "^[A-Za-z0-9]{6}$"},
+            "expires_at": time,
+        },
+        "additionalProperties": False,
+    }
+    generate = {
+        "type": "object",
+        "required": ["account"],
+        "properties": {
+            "account": positive,
+            "students": {"type": "integer", "minimum": 0, "maximum": 1000000},
+            "observers": {"type": "integer", "minimum": 0, "maximum": 1000000},
+            "observees_per_observer": {
+                "anyOf": [
+                    {"type": "integer", "minimum": 0, "maximum": 1000},
+                    {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0, "maximum": 1000},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                ]
+            },
+            "token_prefix": {"type": "string"},
+            "password": {"type": "string"},
+            "course": positive,
+        },
+        "additionalProperties": False,
+    }
+    document = {
+        "type": "object",
+        "description": (
+            "A fixture (format version 1, see the README). Ids must refer to existing "
+            "records, names must be unique, and so on: whatever this schema cannot say, the "
+            "server checks, answering 400 with every problem."
+        ),
+        "properties": {
+            "version": {"const": 1},
+            "seed": {"type": "integer"},
+            "settings": settings,
+            "accounts": {"type": "array", "minItems": 1, "items": account},
+            "courses": {"type": "array", "items": course},
+            "users": {"type": "array", "items": user},
+            "observer_links": {"type": "array", "items": link},
+            "pairing_codes": {"type": "array", "items": code},
+            "generate": {"type": "array", "items": generate},
+        },
+        "required": ["accounts"],
+        "additionalProperties": False,
+    }
+
+    def exact(item: Schema, required: list[str]) -> Schema:
+        return {**item, "required": required}
+
+    state_user = exact(
+        {
+            **user,
+            "properties": {
+                **user["properties"],
+                "logins": {
+                    "type": "array",
+                    "items": {
+                        **login,
+                        "properties": {
+                            **login["properties"],
+                            "sis_user_id": {"type": "string"},
+                            "integration_id": {"type": "string"},
+                        },
+                    },
+                },
+                "state": {"const": "deleted"},
+                "site_admin": {"const": True},
+            },
+        },
+        ["id", "name", "sortable_name", "short_name", "created_at"],
+    )
+    state = {
+        "type": "object",
+        "description": (
+            "The whole current state in the fixture format, everything explicit (tokens and "
+            "passwords included: they must round-trip). PUT it back to get the same state."
+        ),
+        "required": [
+            "version",
+            "accounts",
+            "courses",
+            "users",
+            "observer_links",
+            "pairing_codes",
+        ],
+        "properties": {
+            "version": {"const": 1},
+            "seed": {"type": "integer"},
+            "settings": settings,
+            "accounts": {
+                "type": "array",
+                "minItems": 1,
+                "items": exact(
+                    account,
+                    [
+                        "id",
+                        "name",
+                        "self_registration",
+                        "teachers_can_generate_pairing_codes",
+                        "avatars",
+                    ],
+                ),
+            },
+            "courses": {"type": "array", "items": exact(course, ["id", "account", "name"])},
+            "users": {"type": "array", "items": state_user},
+            "observer_links": {
+                "type": "array",
+                "items": exact(link, ["observer", "observee", "root_account", "state"]),
+            },
+            "pairing_codes": {
+                "type": "array",
+                "items": exact(code, ["user", "code", "expires_at"]),
+            },
+        },
+        "additionalProperties": False,
+    }
+    return {"FixtureDocument": document, "State": state}
+
+
+SCHEMAS.update(_fixture_schemas())
+
+# -- parameters, headers, responses -------------------------------------------------------
+
+ID_DESCRIPTION = (
+    "A user: a decimal id (surrounding whitespace ignored, at most 19 digits), `self` (the "
+    "caller), or `sis_user_id:X`, `sis_login_id:X` (case-insensitive), `sis_integration_id:X`, "
+    "looked up among the logins of the domain root account. Anything else, an unknown or a "
+    "deleted user: 404."
+)
+
+
+def path_id(name: str, what: str) -> Schema:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"{what}. {ID_DESCRIPTION}",
+        "schema": {"type": "string", "minLength": 1},
+        "examples": {
+            "self": {"value": "self"},
+            "id": {"value": "200"},
+            "sis": {"value": "sis_login_id:student@canvas.test"},
+        },
+    }
+
+
+PARAMETERS: dict[str, Schema] = {
+    "UserId": path_id("user_id", "The subject user"),
+    "ObserveeId": path_id("observee_id", "The student (observee)"),
+    "ObserverId": path_id("observer_id", "The observer"),
+    "AccessToken": {
+        "name": "access_token",
+        "in": "query",
+        "description": (
+            "The caller's token, read only without an `Authorization: Bearer` header (Canvas's "
+            "AuthenticationMethods). Never carried into `Link` URLs."
+        ),
+        "schema": schema("AccessTokenValue"),
+    },
+    "Include": {
+        "name": "include[]",
+        "in": "query",
+        "description": (
+            "`avatar_url` adds each user's absolute `avatar_url`; other values are accepted "
+            "and ignored."
+        ),
+        "style": "form",
+        "explode": True,
+        "schema": {
+            "type": "array",
+            "items": {"anyOf": [{"const": "avatar_url"}, {"type": "string"}]},
+        },
+    },
+    "IncludeUnbracketed": {
+        "name": "include",
+        "in": "query",
+        "description": (
+            "Tolerated like Canvas does: a string containing `avatar_url` has the effect of "
+            "`include[]=avatar_url`."
+        ),
+        "schema": {"anyOf": [{"const": "avatar_url"}, {"type": "string"}]},
+    },
+    "Page": {
+        "name": "page",
+        "in": "query",
+        "description": (
+            "Starts at 1; a page past the end is 200 `[]`. `0`, negative or non-numeric: 404 "
+            "with `error_code` `not_found`. A repeated parameter takes its last value."
+        ),
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+    "PerPage": {
+        "name": "per_page",
+        "in": "query",
+        "description": (
+            "Page size, default 10, clamped to 1..100 (`0`, negative and non-numeric become 1; "
+            "both limits are settings). A repeated parameter takes its last value."
+        ),
+        "schema": {"type": "integer", "default": 10},
+    },
+    "RootAccountId": {
+        "name": "root_account_id",
+        "in": "query",
+        "description": "See the schema; the query wins over the body (Rails' merge).",
+        "schema": schema("RootAccountId"),
+    },
+    "IgnoredRootAccountId": {
+        "name": "root_account_id",
+        "in": "query",
+        "description": "Documented by Canvas, ignored by DELETE (as in Canvas).",
+        "schema": schema("RootAccountId"),
+    },
+    "StateFormat": {
+        "name": "format",
+        "in": "query",
+        "description": (
+            "`yaml` answers YAML; any other value (or none) answers JSON unless the `Accept` "
+            "header prefers a YAML type (`application/yaml`, `application/x-yaml`, `text/yaml`)."
+        ),
+        "schema": {"anyOf": [{"enum": ["json", "yaml"]}, {"type": "string"}]},
+    },
+}
+
+HEADERS: dict[str, Schema] = {
+    "Link": {
+        "description": (
+            'Canvas pagination links: `<URL>; rel="NAME"` joined by `,` (no space), in the '
+            "order current, next, prev, first, last, each only when it applies. Absolute URLs "
+            "on the request's scheme, Host and path as written, carrying the other query "
+            "parameters (sorted; not `page`, `per_page`, `access_token`, `api_key`), then "
+            "`page=N&per_page=M`. A page past the end has no `last` and a `next`. Entries "
+            "stop before 6 KB in total; when not even one fits, there is no Link header."
+        ),
+        "required": False,
+        "schema": {
+            "type": "string",
+            "pattern": (
+                '^<[^<>]+>; rel="(current|next|prev|first|last)"'
+                '(,<[^<>]+>; rel="(current|next|prev|first|last)")*$'
+            ),
+        },
+    },
+    "WWW-Authenticate": {
+        "description": (
+            '`Bearer realm="canvas-lms"` on token problems (none, unknown, expired); absent '
+            "on `Invalid credentials provided.` and on the 401 of `auth_error_status: 401`."
+        ),
+        "schema": {"const": 'Bearer realm="canvas-lms"'},
+    },
+    "WWW-Authenticate-Control": {
+        "description": "Always sent with the control API's 401.",
+        "required": True,
+        "schema": {"const": 'Bearer realm="mock-canvas-control"'},
+    },
+    "X-Rate-Limit-Remaining": {
+        "description": "`0.0` on a throttled request (not sent yet; see the 403).",
+        "schema": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
+    },
+}
+
+
+def json_content(body: Schema) -> Schema:
+    return {JSON: {"schema": body}}
+
+
+RESPONSES: dict[str, Schema] = {
+    "User": {
+        "description": "The user (for DELETE: after the removal).",
+        "content": json_content(schema("User")),
+    },
+    "PairingCode": {
+        "description": "The new pairing code.",
+        "content": json_content(schema("PairingCode")),
+    },
+    "UserPage": {
+        "description": (
+            "One page of users, ordered by `sortable_name` (case- and accent-folded) then id."
+        ),
+        "headers": {"Link": ref("headers", "Link")},
+        "content": json_content(schema("UserList")),
+    },
+    "BadRequest": {
+        "description": "The request cannot be read.",
+        "content": json_content(schema("BadRequest")),
+    },
+    "Unauthenticated": {
+        "description": (
+            "No, an unknown or an expired token (with `WWW-Authenticate`); with "
+            "`auth_error_status: 401`, also *authenticated but not allowed*."
+        ),
+        "headers": {"WWW-Authenticate": ref("headers", "WWW-Authenticate")},
+        "content": json_content(
+            {
+                "anyOf": [
+                    schema("Unauthenticated"),
+                    schema("InvalidAccessToken"),
+                    schema("ExpiredAccessToken"),
+                    schema("Unauthorized"),
+                ]
+            }
+        ),
+    },
+    "UnauthenticatedOrBadCredentials": {
+        "description": (
+            "No, an unknown or an expired token (with `WWW-Authenticate`); a wrong "
+            "`observee[password]` (without it); with `auth_error_status: 401`, also "
+            "*authenticated but not allowed*."
+        ),
+        "headers": {"WWW-Authenticate": ref("headers", "WWW-Authenticate")},
+        "content": json_content(
+            {
+                "anyOf": [
+                    schema("Unauthenticated"),
+                    schema("InvalidAccessToken"),
+                    schema("ExpiredAccessToken"),
+                    schema("InvalidCredentials"),
+                    schema("Unauthorized"),
+                ]
+            }
+        ),
+    },
+    "Forbidden": {
+        "description": (
+            "JSON: authenticated but not allowed (no `WWW-Authenticate`). text/plain: the "
+            "request was throttled (Canvas's leaky bucket per token; `X-Rate-Limit-Remaining: "
+            "0.0`). **Throttling is not implemented yet**: the mock never sends the text/plain "
+            "403 today; it is documented so that clients handle it."
+        ),
+        "headers": {"X-Rate-Limit-Remaining": ref("headers", "X-Rate-Limit-Remaining")},
+        "content": {
+            JSON: {"schema": schema("Unauthorized")},
+            TEXT: {"schema": schema("ThrottledText")},
+        },
+    },
+    "NotFound": {
+        "description": "No such user, link, account or page.",
+        "content": json_content(schema("NotFound")),
+    },
+    "PayloadTooLarge": {
+        "description": "The body is larger than the limit.",
+        "content": json_content(schema("PayloadTooLarge")),
+    },
+    "Unprocessable": {
+        "description": "The student cannot be identified.",
+        "content": json_content(schema("UnprocessableObservee")),
+    },
+    "ControlTokenRequired": {
+        "description": "Only when the server has a control token and the call lacks it.",
+        "headers": {"WWW-Authenticate": ref("headers", "WWW-Authenticate-Control")},
+        "content": json_content(schema("ControlTokenRequired")),
+    },
+}
+
+# -- operations ---------------------------------------------------------------------------
+
+CANVAS_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+CONTROL_SECURITY: list[dict[str, list[str]]] = [{}, {"controlToken": []}]
+
+
+def responses(ok: str, *errors: str) -> Schema:
+    table = {
+        "400": "BadRequest",
+        "401": "Unauthenticated",
+        "401c": "UnauthenticatedOrBadCredentials",
+        "403": "Forbidden",
+        "404": "NotFound",
+        "413": "PayloadTooLarge",
+        "422": "Unprocessable",
+    }
+    result: Schema = {"200": ref("responses", ok)}
+    for code in errors:
+        result[code[:3]] = ref("responses", table[code])
+    return result
+
+
+def body(json_schema: Schema, form_schema: Schema, description: str) -> Schema:
+    return {
+        "required": False,
+        "description": description,
+        "content": {
+            FORM: {"schema": form_schema},
+            MULTIPART: {"schema": form_schema},
+            JSON: {"schema": json_schema},
+        },
+    }
+
+
+def canvas(
+    operation_id: str,
+    tag: str,
+    summary: str,
+    description: str,
+    parameters: list[Schema],
+    ok: str,
+    errors: tuple[str, ...],
+    request_body: Schema | None = None,
+) -> Schema:
+    operation: Schema = {
+        "operationId": operation_id,
+        "tags": [tag],
+        "summary": summary,
+        "description": description,
+        "security": CANVAS_SECURITY,
+        "parameters": [*parameters, ref("parameters", "AccessToken")],
+    }
+    if request_body is not None:
+        operation["requestBody"] = request_body
+    operation["responses"] = responses(ok, *errors)
+    return operation
+
+
+P = {name: ref("parameters", name) for name in PARAMETERS}
+LIST_PARAMS = [P["Include"], P["IncludeUnbracketed"], P["Page"], P["PerPage"]]
+# Every Canvas endpoint reads the query string and the body (GET too, as Rails does): a
+# query or body Rack refuses is a 400, a body over the limit a 413.
+ERRORS = ("400", "401", "403", "404", "413")
+TOKEN_BODY = body(
+    schema("AccessTokenBody"),
+    schema("AccessTokenBody"),
+    "Optional; read only for `access_token` (form, multipart or JSON).",
+)
+
+PATHS: dict[str, Schema] = {
+    "/api/v1/users/{user_id}/observees": {
+        "parameters": [P["UserId"]],
+        "get": canvas(
+            "list_observees",
+            "Observees",
+            "List observees",
+            "The students linked to the observer `user_id` by an active link in any root "
+            "account, each once. The caller must be the observer, or have "
+            "`manage_user_observers` in one of the observer's root accounts (403; none: "
+            "404). An admin sees every student; only `observation_link_root_account_ids` is "
+            "filtered. Admins of the domain root account also see SIS and login fields.",
+            LIST_PARAMS,
+            "UserPage",
+            ERRORS,
+        ),
+        "post": canvas(
+            "add_observee_with_credentials",
+            "Observees",
+            "Add an observee with credentials",
+            "Link a student to the observer `user_id` in every common root account within "
+            "`root_account_id`'s scope (the self-or-admin check runs first with that scope). "
+            "200 with the *student*, also when already linked or when nothing could be "
+            "linked (no common root account).",
+            [P["RootAccountId"]],
+            "User",
+            ("400", "401c", "403", "404", "413", "422"),
+            body(
+                schema("AddObserveeJson"),
+                schema("AddObserveeForm"),
+                "The student's token, a pairing code, or a login and password; nested names "
+                "follow Rack's rules, a repeated parameter takes its last value, and the same "
+                "name in the query wins over the body.",
+            ),
+        ),
+    },
+    "/api/v1/users/{user_id}/observees/{observee_id}": {
+        "parameters": [P["UserId"], P["ObserveeId"]],
+        "get": canvas(
+            "show_observee",
+            "Observees",
+            "Show an observee",
+            "404 unless an active link exists between the two in any root account.",
+            [],
+            "User",
+            ERRORS,
+        ),
+        "put": canvas(
+            "add_observee",
+            "Observees",
+            "Add an observee",
+            "Admins only (no self shortcut: an observer linking for themselves gets 403). "
+            "`root_account_id` absent = the domain root account only. No common root account "
+            "in scope (also: a user and itself) = 404; common but no permission = 403. "
+            "Idempotent; 200 with the student.",
+            [P["RootAccountId"]],
+            "User",
+            ERRORS,
+            body(
+                schema("LinkBody"),
+                schema("LinkBody"),
+                "Optional: `root_account_id` and `access_token` (the query wins over the body).",
+            ),
+        ),
+        "delete": canvas(
+            "remove_observee",
+            "Observees",
+            "Remove an observee",
+            "The observer themselves (every active link to the student) or an admin (the "
+            "links in the admin's permitted accounts). Soft delete: adding again restores the "
+            "row. 200 (never 204) with the student after the removal; no link selected: 404.",
+            [P["IgnoredRootAccountId"]],
+            "User",
+            ERRORS,
+            TOKEN_BODY,
+        ),
+    },
+    "/api/v1/users/{user_id}/observers": {
+        "parameters": [P["UserId"]],
+        "get": canvas(
+            "list_observers",
+            "Observers",
+            "List observers",
+            "The mirror of List observees: the observers linked to the student `user_id`; "
+            "the permission check is on the student.",
+            LIST_PARAMS,
+            "UserPage",
+            ERRORS,
+        ),
+    },
+    "/api/v1/users/{user_id}/observers/{observer_id}": {
+        "parameters": [P["UserId"], P["ObserverId"]],
+        "get": canvas(
+            "show_observer",
+            "Observers",
+            "Show an observer",
+            "The permission check is on the student (`user_id`); 404 unless the observer "
+            "observes them.",
+            [],
+            "User",
+            ERRORS,
+        ),
+    },
+    "/api/v1/users/{user_id}/observer_pairing_codes": {
+        "parameters": [P["UserId"]],
+        "post": canvas(
+            "create_observer_pairing_code",
+            "Pairing codes",
+            "Create observer pairing code",
+            "The user must exist (deleted users count here), have an active student "
+            "enrollment, and the domain root account must allow self-registration (403). The "
+            "caller must be the student, an admin over one of the student's courses, or its "
+            "teacher where the account lets teachers generate codes (403). Earlier codes stay "
+            "valid.",
+            [],
+            "PairingCode",
+            ERRORS,
+            TOKEN_BODY,
+        ),
+    },
+    "/__mock__/health": {
+        "get": {
+            "operationId": "health",
+            "tags": ["Control"],
+            "summary": "Health",
+            "description": "200 once the fixtures are loaded; never needs the control token.",
+            "security": [{}],
+            "responses": {
+                "200": {"description": "Ready.", "content": json_content(schema("Health"))}
+            },
+        }
+    },
+    "/__mock__/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "tags": ["Control"],
+            "summary": "This document",
+            "description": (
+                "The OpenAPI document shipped in the package; like health, it never needs "
+                "the control token (it holds no secret)."
+            ),
+            "security": [{}],
+            "responses": {
+                "200": {
+                    "description": "The document.",
+                    "content": json_content(schema("OpenApiDocument")),
+                }
+            },
+        }
+    },
+    "/__mock__/reset": {
+        "post": {
+            "operationId": "reset",
+            "tags": ["Control"],
+            "summary": "Reset",
+            "description": (
+                "Back to the loaded fixture (links and pairing codes), nothing parsed again."
+            ),
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "Reset.", "content": json_content(schema("Counts"))},
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        }
+    },
+    "/__mock__/fixtures": {
+        "put": {
+            "operationId": "replace_fixtures",
+            "tags": ["Control"],
+            "summary": "Replace the fixture",
+            "description": (
+                "Load a new fixture (YAML or JSON, whatever the Content-Type) and replace the "
+                "whole state; later resets go back to it. A bad fixture is refused whole."
+            ),
+            "security": CONTROL_SECURITY,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    JSON: {"schema": schema("FixtureDocument")},
+                    YAML: {"schema": schema("FixtureDocument")},
+                },
+            },
+            "responses": {
+                "200": {"description": "Loaded.", "content": json_content(schema("Counts"))},
+                "400": {
+                    "description": "The fixture is refused; nothing changed.",
+                    "content": json_content(schema("FixtureProblems")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+                "413": ref("responses", "PayloadTooLarge"),
+            },
+        }
+    },
+    "/__mock__/state": {
+        "get": {
+            "operationId": "state",
+            "tags": ["Control"],
+            "summary": "The whole state",
+            "description": (
+                "The current state in the fixture format; loading it gives the same state."
+            ),
+            "security": CONTROL_SECURITY,
+            "parameters": [P["StateFormat"]],
+            "responses": {
+                "200": {
+                    "description": "JSON, or YAML when asked for.",
+                    "content": {
+                        JSON: {"schema": schema("State")},
+                        YAML: {"schema": schema("State")},
+                    },
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        }
+    },
+}
+
+
+def build() -> Schema:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mock_canvas: Canvas LMS User Observees API",
+            "version": VERSION,
+            "summary": "A stateful emulator of Canvas's User Observees API, and its control API.",
+            "description": (
+                "The eight endpoints of Canvas's User Observees API as mock_canvas answers "
+                "them (see the README's *Differences from Canvas*), and the mock's own control "
+                "API under `/__mock__`. Every body, error bodies included, is JSON "
+                "(`application/json; charset=utf-8`), except the (future) throttling 403 and "
+                "the YAML state. The `Host` header picks the domain root account."
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": "/", "description": "Wherever the mock listens."}],
+        "tags": [
+            {"name": "Observees", "description": "Canvas: UserObserveesController."},
+            {"name": "Observers", "description": "Canvas: UserObserveesController (mirror)."},
+            {"name": "Pairing codes", "description": "Canvas: ObserverPairingCodesApiController."},
+            {"name": "Control", "description": "mock_canvas only: for test authors."},
+        ],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "parameters": PARAMETERS,
+            "headers": HEADERS,
+            "responses": RESPONSES,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "A Canvas access token, `Authorization: Bearer <token>`. Without the "
+                        "header, the `access_token` query or body parameter is read instead."
+                    ),
+                },
+                "controlToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "MOCK_CANVAS_CONTROL_TOKEN: needed by the control API (but health and "
+                        "this document) only when the server has one."
+                    ),
+                },
+            },
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the document is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if OUTPUT.read_text(encoding="utf-8") != text:
+            print(f"{OUTPUT} is stale: run python scripts/build_openapi.py", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
