@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
@@ -23,6 +24,9 @@ class MockCanvas:
         self.store = store
         self._lock = threading.Lock()
         self._settings_for: tuple[Dataset, Settings] | None = None
+        # Called with each unexpected exception, in the request's context, before its 500
+        # goes out: the pytest plugin fails the test that caused it.
+        self.error_listeners: list[Callable[[Exception], None]] = []
 
     @property
     def settings(self) -> Settings:
@@ -69,6 +73,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        for listener in mock.error_listeners:
+            listener(exc)
         return render_unexpected(exc)
 
     return app

@@ -9,7 +9,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from .ids import IdRef, SelfRef, SisRef, UserRef
 from .model import (
@@ -170,7 +169,3 @@ class Directory:
 
     def is_admin_of(self, user: User, account_id: int) -> bool:
         return user.site_admin or any(True for _ in self._roles_over(user, account_id))
-
-    def is_token_expired(self, entry: TokenEntry, now: datetime) -> bool:
-        expires_at = entry.token.expires_at
-        return expires_at is not None and expires_at <= now

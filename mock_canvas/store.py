@@ -15,12 +15,12 @@ import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import errors
-from .directory import Directory, SortKey
+from .directory import Directory, SortKey, TokenEntry
 from .ids import parse_user_ref
 from .model import (
     GENERATE_OBSERVER_PAIRING_CODE,
@@ -29,6 +29,7 @@ from .model import (
     Dataset,
     Link,
     PairingCode,
+    Token,
     User,
 )
 from .pagination import PageRequest
@@ -124,6 +125,9 @@ class _Links:
     def __init__(self, directory: Directory, links: list[Link]) -> None:
         self._users = directory.users
         self.rows: dict[tuple[int, int, int], Link] = {}
+        # Each row changed since the load, with its state before the first change (None: the
+        # row is new), so a reset undoes the changes instead of rebuilding every index.
+        self._undo: dict[tuple[int, int, int], str | None] = {}
         self.observees = _Side(directory.sort_keys)  # observer -> students
         self.observers = _Side(directory.sort_keys)  # student -> observers
         active: list[Link] = []
@@ -147,6 +151,7 @@ class _Links:
         link = self.rows.get(key)
         if link is not None and link.state == "active":
             return False
+        self._undo.setdefault(key, None if link is None else link.state)
         if link is None:
             link = self.rows[key] = Link(observer_id, student_id, root_id)
         link.state = "active"
@@ -157,10 +162,24 @@ class _Links:
 
     def deactivate(self, link: Link) -> None:
         """Soft delete: the row stays, so adding again restores it."""
-        link.state = "deleted"
         o, s, r = link.observer_id, link.student_id, link.root_account_id
+        self._undo.setdefault((o, s, r), link.state)
+        link.state = "deleted"
         self.observees.remove(o, s, r)
         self.observers.remove(s, o, r)
+
+    def restore(self) -> None:
+        """Undo every change since the load: the cost of a reset is the number of changes."""
+        undo, self._undo = self._undo, {}
+        for key, before in undo.items():
+            link = self.rows[key]
+            if link.state == "active" and before != "active":
+                self.deactivate(link)
+            elif link.state != "active" and before == "active":
+                self.activate(*key)
+            if before is None:
+                del self.rows[key]
+        self._undo = {}
 
     def active_roots(self, observer_id: int, student_id: int) -> set[int]:
         return self.observees.roots.get(observer_id, {}).get(student_id, set())
@@ -193,19 +212,25 @@ class Store:
             self._dir = directory
             self._links = links
             self._codes = codes
+            self._codes_changed = False
+            self._token_expiry: dict[str, datetime] = {}  # expire_token's overrides
 
     def load(self, dataset: Dataset) -> None:
         """Replace the whole state with a new fixture."""
         self._install(dataset)
 
     def reset(self) -> None:
-        """Back to the loaded fixture; nothing is parsed again."""
+        """Back to the loaded fixture; nothing is parsed again, only the changes are undone."""
         with self._lock:
-            dataset = self._dataset
-            self._links = _Links(self._dir, dataset.links)
-            self._codes = {
-                c.code: copy.copy(c) for c in dataset.pairing_codes if c.workflow_state == "active"
-            }
+            self._links.restore()
+            if self._codes_changed:
+                self._codes = {
+                    c.code: copy.copy(c)
+                    for c in self._dataset.pairing_codes
+                    if c.workflow_state == "active"
+                }
+                self._codes_changed = False
+            self._token_expiry.clear()
 
     @property
     def dataset(self) -> Dataset:
@@ -216,10 +241,13 @@ class Store:
         """The current state as a Dataset; loading it again gives the same state."""
         with self._lock:
             base = self._dataset
+            users = list(base.users)
+            if self._token_expiry:
+                users = [_with_token_expiry(u, self._token_expiry) for u in users]
             return Dataset(
                 accounts=list(base.accounts),
                 courses=list(base.courses),
-                users=list(base.users),
+                users=users,
                 links=[copy.copy(link) for link in self._links.rows.values()],
                 pairing_codes=[copy.copy(code) for code in self._codes.values()],
                 settings=dict(base.settings),
@@ -243,9 +271,9 @@ class Store:
             entry = self._dir.token_entry(token)
             if entry is None or not entry.user.active:
                 raise errors.invalid_access_token()
-            if self._dir.is_token_expired(entry, self.clock()):
-                expires_at = entry.token.expires_at
-                raise errors.expired_access_token(iso8601(expires_at) if expires_at else None)
+            expires_at = self._token_expiry.get(token, entry.token.expires_at)
+            if expires_at is not None and expires_at <= self.clock():
+                raise errors.expired_access_token(iso8601(expires_at))
             return entry.user
 
     def domain_root_account(self, host: str) -> Account:
@@ -437,11 +465,7 @@ class Store:
         access_token = params.get("access_token")
         if _present(access_token):
             entry = self._dir.token_entry(_param_text(access_token))
-            if (
-                entry is None
-                or not entry.user.active
-                or self._dir.is_token_expired(entry, self.clock())
-            ):
+            if entry is None or not entry.user.active or self._token_expired(entry):
                 raise errors.unprocessable("Unknown observee.")
             student = entry.user
             return student, self._common(observer, student, self._link_scope(raw_scope, domain))
@@ -455,6 +479,7 @@ class Store:
             # Canvas destroys the code here, before the admin check that may still refuse.
             code.workflow_state = "deleted"
             del self._codes[code.code]
+            self._codes_changed = True
             return student, common
         observee = params.get("observee")
         if not isinstance(observee, dict):
@@ -545,6 +570,7 @@ class Store:
             value = self._new_code_value()
             code = PairingCode(student.id, value, self.clock() + PAIRING_CODE_LIFETIME)
             self._codes[value] = code
+            self._codes_changed = True
             return copy.copy(code)
 
     def _has_active_student_enrollment(self, user: User) -> bool:
@@ -579,6 +605,51 @@ class Store:
             if self._active_code(value) is None:
                 return value
 
+    def _token_expired(self, entry: TokenEntry) -> bool:
+        expires_at = self._token_expiry.get(entry.token.token, entry.token.expires_at)
+        return expires_at is not None and expires_at <= self.clock()
+
+    # -- arranging state directly (the pytest plugin), as a fixture file would -----------
+
+    def add_link(self, observer_id: int, student_id: int, root_id: int | None = None) -> list[int]:
+        """Activate links, like `observer_links:` (no root: every common root account), with
+        no permission check; the root account ids linked. KeyError names a missing user."""
+        with self._lock:
+            observer, student = self._dir.users[observer_id], self._dir.users[student_id]
+            common = self._dir.common_roots(observer, student)
+            roots = sorted(common if root_id is None else common & {root_id})
+            if not roots:
+                raise ValueError(
+                    f"users {observer_id} and {student_id} share no root account"
+                    + ("" if root_id is None else f" {root_id}")
+                )
+            for root in roots:
+                self._links.activate(observer_id, student_id, root)
+            return roots
+
+    def add_pairing_code(
+        self, user_id: int, code: str | None = None, expires_at: datetime | None = None
+    ) -> PairingCode:
+        """A pairing code for a user, like `pairing_codes:` (no permission check)."""
+        with self._lock:
+            user = self._dir.users[user_id]
+            value = code if code is not None else self._new_code_value()
+            if len(value) != PAIRING_CODE_LENGTH or not set(value) <= set(PAIRING_CODE_ALPHABET):
+                raise ValueError(f"a pairing code is 6 characters of A-Z, a-z and 0-9: {value!r}")
+            if self._active_code(value) is not None:
+                raise ValueError(f"the pairing code {value!r} is already in use")
+            when = expires_at if expires_at is not None else self.clock() + PAIRING_CODE_LIFETIME
+            self._codes[value] = PairingCode(user.id, value, when)
+            self._codes_changed = True
+            return copy.copy(self._codes[value])
+
+    def expire_token(self, token: str, at: datetime | None = None) -> None:
+        """Make a token expire at `at` (default: now) until the next reset or load."""
+        with self._lock:
+            if self._dir.token_entry(token) is None:
+                raise KeyError(token)
+            self._token_expiry[token] = at if at is not None else self.clock()
+
     # -- read-only views for the control API --------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -593,6 +664,14 @@ class Store:
                     1 for c in self._codes.values() if c.expires_at > self.clock()
                 ),
             }
+
+
+def _with_token_expiry(user: User, expiry: dict[str, datetime]) -> User:
+    """The user with expire_token's overrides applied to its tokens (a copy when changed)."""
+    if not any(t.token in expiry for t in user.tokens):
+        return user
+    tokens = [Token(t.token, expiry.get(t.token, t.expires_at)) for t in user.tokens]
+    return replace(user, tokens=tokens)
 
 
 def _present(value: Any) -> bool:
