@@ -69,7 +69,9 @@ def _awk_split2(value: str) -> list[str]:
 
 def access_token(request: Request, params: Params) -> str | None:
     """AuthenticationMethods.access_token: the Bearer header, else the access_token param."""
-    header = request.headers.get("Authorization")
+    # A repeated header reaches Rack joined by ", " (as waitress joins it): one value.
+    values = request.headers.getlist("Authorization")
+    header = ", ".join(values) if values else None
     if header is not None and header.strip(_AWK_SPACE):
         parts = _awk_split2(header)
         if parts[0] == "Bearer":

@@ -1258,4 +1258,39 @@ def test_unusable_host_still_gives_absolute_links(api: ApiClient, host: str) -> 
     assert r.status == 200
     link = r.header("link") or ""
     assert "http:///" not in link
-    assert link.startswith("<http://") and "/api/v1/users/self/observees?page=1&per_page=10>" in link
+    assert (
+        link.startswith("<http://") and "/api/v1/users/self/observees?page=1&per_page=10>" in link
+    )
+
+
+def _raw_get(
+    api: ApiClient, path: str, headers: list[tuple[str, str]]
+) -> tuple[int, dict[str, str], Any]:
+    """A GET with repeated header names, which neither requests nor a dict can send."""
+    if api.mode == "live":
+        assert api.base_url is not None
+        parts = urlsplit(api.base_url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        connection.putrequest("GET", path)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        got = {k.lower(): v for k, v in response.getheaders()}
+        connection.close()
+        return response.status, got, json.loads(body)
+    result = api.app.test_client().get(path, headers=headers)
+    return result.status_code, {k.lower(): v for k, v in result.headers.items()}, result.get_json()
+
+
+def test_repeated_authorization_headers_are_one_invalid_token(api: ApiClient) -> None:
+    # Joined by ", " the way a server hands repeated headers to Rack: never a valid token.
+    status, headers, body = _raw_get(
+        api,
+        "/api/v1/users/self/observees",
+        [("Authorization", "Bearer parent-token"), ("Authorization", "Bearer student-token")],
+    )
+    assert status == 401
+    assert body == {"errors": [{"message": "Invalid access token."}]}
+    assert headers["www-authenticate"] == 'Bearer realm="canvas-lms"'
