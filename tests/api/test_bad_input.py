@@ -23,19 +23,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from mock_canvas.model import Dataset, PairingCode
+from tests.api.helpers import (
+    INVALID_CODE,
+    INVALID_CREDENTIALS,
+    INVALID_TOKEN,
+    JSON_TYPE,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    UNKNOWN_OBSERVEE,
+)
 from tests.conftest import ApiClient, Resp
 
-JSON_TYPE = "application/json; charset=utf-8"
 ADMIN = "admin-token"
-NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
-UNAUTHENTICATED = {
-    "status": "unauthenticated",
-    "errors": [{"message": "user authorization required"}],
-}
-INVALID_TOKEN = {"errors": [{"message": "Invalid access token."}]}
-INVALID_CODE = {"errors": [{"message": "Invalid pairing code."}]}
-UNKNOWN_OBSERVEE = {"errors": [{"message": "Unknown observee."}]}
-INVALID_CREDENTIALS = {"errors": [{"message": "Invalid credentials provided."}]}
 NO_OBSERVEE = {
     "errors": [{"message": "One of access_token, pairing_code or observee[unique_id] is required."}]
 }
