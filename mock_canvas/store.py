@@ -204,9 +204,7 @@ class Store:
     def _install(self, dataset: Dataset) -> None:
         directory = Directory(dataset)
         links = _Links(directory, dataset.links)
-        codes = {
-            c.code: copy.copy(c) for c in dataset.pairing_codes if c.workflow_state == "active"
-        }
+        codes = _active_codes(dataset)
         with self._lock:
             self._dataset = dataset
             self._dir = directory
@@ -224,11 +222,7 @@ class Store:
         with self._lock:
             self._links.restore()
             if self._codes_changed:
-                self._codes = {
-                    c.code: copy.copy(c)
-                    for c in self._dataset.pairing_codes
-                    if c.workflow_state == "active"
-                }
+                self._codes = _active_codes(self._dataset)
                 self._codes_changed = False
             self._token_expiry.clear()
 
@@ -672,6 +666,11 @@ def _with_token_expiry(user: User, expiry: dict[str, datetime]) -> User:
         return user
     tokens = [Token(t.token, expiry.get(t.token, t.expires_at)) for t in user.tokens]
     return replace(user, tokens=tokens)
+
+
+def _active_codes(dataset: Dataset) -> dict[str, PairingCode]:
+    """The fixture's usable pairing codes by value, as copies the API may use up."""
+    return {c.code: copy.copy(c) for c in dataset.pairing_codes if c.workflow_state == "active"}
 
 
 def _present(value: Any) -> bool:
