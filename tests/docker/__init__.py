@@ -1,0 +1,1 @@
+"""The Docker image, built and run for real (marker `docker`; `.ci/run` runs it)."""
