@@ -66,6 +66,7 @@ def _call() -> Call:
     params, query = g.canvas_params
     store: Store = state.store
     caller = store.authenticate(rails.access_token(request, params))
+    g.canvas_user_id = caller.id  # for the request journal
     domain = store.domain_root_account(request.host)
     return Call(store, state.settings, caller, domain, params, query)
 

@@ -3,30 +3,56 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import errors
+from .clock import MockClock
 from .fixtures import default_fixture_path, load_path
+from .journal import Journal, redact, redact_query
 from .model import Dataset
+from .params import body_params
 from .responses import render_error, render_http_exception, render_unexpected
 from .settings import Settings, from_env
 from .store import Store
 
+# What the request journal keeps of one request, at most (it keeps journal_size requests).
+JOURNAL_MAX_BODY = 16 * 1024
+JOURNAL_MAX_QUERY = 4096
+
 
 class MockCanvas:
-    """What the blueprints share: the store and the settings in force."""
+    """What the blueprints share: the store, the settings in force, the clock and the
+    request journal."""
 
     def __init__(self, base_settings: Settings, store: Store) -> None:
         self.base_settings = base_settings
+        self.clock = MockClock()
+        self.journal = Journal(base_settings.journal_size)
         self.store = store
         self._lock = threading.Lock()
         self._settings_for: tuple[Dataset, Settings] | None = None
         # Called with each unexpected exception, in the request's context, before its 500
         # goes out: the pytest plugin fails the test that caused it.
         self.error_listeners: list[Callable[[Exception], None]] = []
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        store.clock = self.clock  # whichever store is served follows the mock's clock
+        self._store = store
+
+    def reset(self) -> None:
+        """The store back to its fixture, the clock to real time, the journal empty."""
+        self.store.reset()
+        self.clock.real()
+        self.journal.clear()
 
     @property
     def settings(self) -> Settings:
@@ -63,6 +89,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)
 
+    @app.before_request
+    def _start_clock() -> None:
+        g.journal_started = (time.perf_counter(), mock.clock.now())
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        # Every request under /api/v1, unknown paths and methods included (action None).
+        if request.path.startswith("/api/v1/") and "journal_started" in g:
+            _journal(mock, response)
+        return response
+
     @app.errorhandler(errors.CanvasError)
     def _canvas_error(error: errors.CanvasError):  # type: ignore[no-untyped-def]
         return render_error(error, mock.settings.auth_error_status)
@@ -78,3 +115,31 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         return render_unexpected(exc)
 
     return app
+
+
+def _journal(mock: MockCanvas, response: Response) -> None:
+    started, when = g.journal_started
+    body: object = None
+    size = request.content_length or 0
+    if size > JOURNAL_MAX_BODY:  # bounded entries: a long run of big bodies stays small
+        body = f"[{size} bytes, not kept]"
+    elif "canvas_params" in g:  # the body was read (and parsed) by the view
+        try:
+            body = redact(body_params(request)) or None
+        except errors.CanvasError:
+            body = None
+    query = redact_query(request.query_string.decode("latin-1"))
+    if len(query) > JOURNAL_MAX_QUERY:
+        query = query[:JOURNAL_MAX_QUERY] + "..."
+    endpoint = request.endpoint or ""
+    mock.journal.record(
+        time=when,
+        method=request.method,
+        path=request.path,
+        query=query,
+        body=body,
+        user_id=g.get("canvas_user_id"),
+        action=endpoint.removeprefix("api.") if endpoint.startswith("api.") else None,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+    )

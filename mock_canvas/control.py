@@ -1,8 +1,11 @@
-"""Blueprint /__mock__: health, reset, fixture replacement and the state, for test authors."""
+"""Blueprint /__mock__: health, reset, fixture replacement, the state, the clock and the
+request journal, for test authors."""
 
 from __future__ import annotations
 
+import json
 import secrets
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -12,6 +15,7 @@ from flask import Blueprint, Response, current_app, request
 
 from . import errors
 from .fixtures import FixtureError, dump_dataset, load_bytes
+from .journal import time_text
 from .responses import JSON_MIMETYPE, json_response
 
 bp = Blueprint("control", __name__, url_prefix="/__mock__")
@@ -63,9 +67,9 @@ def openapi() -> Response:
 
 @bp.post("/reset", provide_automatic_options=False)
 def reset() -> Response:
-    store = mock().store
-    store.reset()
-    return json_response({"status": "ok", **store.counts()})
+    state = mock()
+    state.reset()
+    return json_response({"status": "ok", **state.store.counts()})
 
 
 @bp.put("/fixtures", provide_automatic_options=False)
@@ -89,3 +93,107 @@ def state() -> Response:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
         return Response(text, content_type="application/yaml; charset=utf-8")
     return json_response(document)
+
+
+def bad_request(text: str) -> errors.CanvasError:
+    return errors.CanvasError(400, {"errors": [{"message": text}]})
+
+
+def parse_instant(value: Any, name: str) -> datetime:
+    """An ISO 8601 date-time with a zone (`Z` or an offset), as an aware UTC datetime."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(UTC)
+    raise bad_request(
+        f"{name} must be an ISO 8601 date-time with a zone, e.g. 2030-01-01T00:00:00Z"
+    )
+
+
+def clock_json() -> Response:
+    clock = mock().clock
+    return json_response({"now": time_text(clock.now()), "frozen": clock.frozen})
+
+
+@bp.get("/clock", provide_automatic_options=False)
+def clock() -> Response:
+    return clock_json()
+
+
+MAX_ADVANCE_SECONDS = 100 * 366 * 86400
+CLOCK_ACTIONS = ("freeze", "set", "advance_seconds", "unfreeze", "real")
+
+
+@bp.put("/clock", provide_automatic_options=False)
+def set_clock() -> Response:
+    """One action per call: {"freeze": true | instant}, {"set": instant},
+    {"advance_seconds": n}, {"unfreeze": true} or {"real": true}."""
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
+    usage = "The body must be a JSON object with exactly one of: " + ", ".join(CLOCK_ACTIONS)
+    if not isinstance(body, dict) or len(body) != 1 or next(iter(body)) not in CLOCK_ACTIONS:
+        raise bad_request(usage + ".")
+    ((action, value),) = body.items()
+    try:
+        _clock_action(action, value)
+    except OverflowError:
+        raise bad_request("That would take the clock out of the years 1 to 9999.") from None
+    return clock_json()
+
+
+def _clock_action(action: str, value: Any) -> None:
+    clock = mock().clock
+    if action == "freeze":
+        if value is True:
+            clock.freeze()
+        else:
+            clock.freeze(parse_instant(value, "freeze"))
+    elif action == "set":
+        clock.set(parse_instant(value, "set"))
+    elif action == "advance_seconds":
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not abs(value) <= MAX_ADVANCE_SECONDS  # NaN and infinities too
+        ):
+            raise bad_request("advance_seconds must be a number of seconds (at most 100 years).")
+        clock.advance(timedelta(seconds=value))
+    elif value is not True:
+        raise bad_request(f"{action} must be true.")
+    elif action == "unfreeze":
+        clock.unfreeze()
+    else:
+        clock.real()
+
+
+def int_filter(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be an integer.") from None
+
+
+@bp.get("/requests", provide_automatic_options=False)
+def list_requests() -> Response:
+    since_raw = request.args.get("since")
+    since = None if since_raw is None else parse_instant(since_raw, "since")
+    entries = mock().journal.entries(
+        action=request.args.get("action") or None,
+        user=int_filter("user"),
+        status=int_filter("status"),
+        since=since,
+    )
+    return json_response([entry.to_json() for entry in entries])
+
+
+@bp.delete("/requests", provide_automatic_options=False)
+def clear_requests() -> Response:
+    return json_response({"status": "ok", "cleared": mock().journal.clear()})

@@ -25,6 +25,7 @@ class Settings:
     threads: int = 8  # worker threads of the production server
     max_body_bytes: int = 1024 * 1024  # API request bodies
     max_fixture_bytes: int = 64 * 1024 * 1024  # fixture files and PUT /__mock__/fixtures
+    journal_size: int = 1000  # requests the journal keeps (GET /__mock__/requests)
     # Names given as arguments (command line, create_app callers): a fixture cannot change them.
     explicit: frozenset[str] = frozenset()
 
@@ -54,6 +55,7 @@ _RANGES: dict[str, tuple[int, int]] = {
     "threads": (1, 256),
     "max_body_bytes": (1024, 1 << 34),
     "max_fixture_bytes": (1024, 1 << 34),
+    "journal_size": (1, 1_000_000),
 }
 _TYPES: dict[str, type] = {
     f.name: (str if f.name in ("fixtures", "control_token") else type(f.default))

@@ -24,7 +24,9 @@ from werkzeug.test import TestResponse
 from . import errors
 from .app import MockCanvas as AppState
 from .app import create_app
+from .clock import MockClock
 from .fixtures import FixtureError, default_fixture_path, dump_dataset, load_mapping, load_path
+from .journal import Journal, JournalEntry
 from .model import Dataset, User
 from .server import MockCanvasServer
 from .settings import Settings
@@ -35,10 +37,12 @@ FixtureSource = str | os.PathLike[str] | Mapping[str, Any]
 
 __all__ = [
     "FixtureError",
+    "JournalEntry",
     "MockCanvas",
     "MockCanvasClient",
     "MockCanvasHandle",
     "MockCanvasServerError",
+    "MockClock",
     "PluginSession",
     "ServerError",
     "UserInfo",
@@ -159,6 +163,8 @@ class PluginSession:
         store = self.store_for(path)
         store.reset()
         self.install(store)
+        self._state.clock.real()
+        self._state.journal.clear()
         self.errors.clear()
 
     def _record_error(self, exc: Exception) -> None:
@@ -190,6 +196,59 @@ class PluginSession:
             self._names.clear()
         self._names[id(dataset)] = (dataset, index)
         return index
+
+
+ACTIONS = (
+    "list_observees",
+    "list_observers",
+    "add_observee_with_credentials",
+    "show_observee",
+    "add_observee",
+    "remove_observee",
+    "show_observer",
+    "create_observer_pairing_code",
+)
+
+
+def _check_action(action: str | None) -> None:
+    if action is not None and action not in ACTIONS:
+        raise ValueError(f"unknown Canvas action {action!r} (one of: {', '.join(ACTIONS)})")
+
+
+def _matches(entry: JournalEntry, action: str, user_id: int | None, status: int | None) -> bool:
+    return (
+        entry.action == action
+        and (user_id is None or entry.user_id == user_id)
+        and (status is None or entry.status == status)
+    )
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _near_misses(
+    entries: list[JournalEntry],
+    action: str,
+    user_id: int | None,
+    status: int | None,
+    *,
+    exclude: list[JournalEntry],
+    limit: int = 5,
+) -> list[JournalEntry]:
+    """The requests closest to the expectation that did not meet it: the same action first,
+    then the same caller, then the same status; the most recent first among equals."""
+    excluded = {e.id for e in exclude}
+
+    def score(entry: JournalEntry) -> tuple[int, int, int, int]:
+        return (
+            entry.action == action,
+            user_id is not None and entry.user_id == user_id,
+            status is not None and entry.status == status,
+            entry.id,
+        )
+
+    return sorted((e for e in entries if e.id not in excluded), key=score, reverse=True)[:limit]
 
 
 def server_error(errors_: list[ServerError], when: str = "") -> MockCanvasServerError:
@@ -235,6 +294,8 @@ class MockCanvasHandle:
         store = self._session.store_for(self._fixture)
         store.reset()
         self._session.install(store)
+        self.clock.real()
+        self.journal.clear()
 
     def load(self, source: FixtureSource) -> None:
         """Serve another fixture for the rest of this test: a file (parsed once per session)
@@ -328,6 +389,73 @@ class MockCanvasHandle:
             self.store.expire_token(token, at)
         except KeyError:
             raise LookupError(f"no token {token!r} in {self.store.dataset.source}") from None
+
+    # -- the clock -----------------------------------------------------------------------
+
+    @property
+    def clock(self) -> MockClock:
+        """The mock's clock (real time before each test): `.freeze()`, `.advance(days=7)`,
+        `.set(datetime)`, `.now()`, `.unfreeze()`, `.real()`."""
+        clock: MockClock = self._session.app.extensions["mock_canvas"].clock
+        return clock
+
+    # -- the request journal -------------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        """Every request to the Canvas endpoints in this test (`.entries()`, `.clear()`)."""
+        journal: Journal = self._session.app.extensions["mock_canvas"].journal
+        return journal
+
+    def calls(
+        self,
+        action: str | None = None,
+        *,
+        user: UserRef | None = None,
+        status: int | None = None,
+    ) -> list[JournalEntry]:
+        """The requests to the Canvas endpoints so far, oldest first: all, or those to one
+        action (e.g. "add_observee"), by one user, with one status."""
+        _check_action(action)
+        user_id = None if user is None else self.user_id(user)
+        return self.journal.entries(action=action, user=user_id, status=status)
+
+    def assert_called(
+        self,
+        action: str,
+        times: int | None = None,
+        *,
+        user: UserRef | None = None,
+        status: int | None = None,
+    ) -> list[JournalEntry]:
+        """Fail unless `action` was called (exactly `times` times, when given) by `user` with
+        `status`; the failure shows the nearest requests that were made. The matching calls."""
+        __tracebackhide__ = True
+        _check_action(action)
+        user_id = None if user is None else self.user_id(user)
+        everything = self.journal.entries()
+        matching = [e for e in everything if _matches(e, action, user_id, status)]
+        if (times is None and matching) or (times is not None and len(matching) == times):
+            return matching
+        wanted = action
+        if user is not None:
+            wanted += f" by user {user_id}"
+        if status is not None:
+            wanted += f" with status {status}"
+        expected = "at least once" if times is None else _times(times)
+        lines = [
+            f"expected {wanted} to be called {expected}, it was called {_times(len(matching))}"
+        ]
+        if times is not None and matching:
+            lines.append("matching requests:")
+            lines += [f"  {e.describe()}" for e in matching]
+        near = _near_misses(everything, action, user_id, status, exclude=matching)
+        if near:
+            lines.append("nearest requests made:")
+            lines += [f"  {e.describe()}" for e in near]
+        elif not everything:
+            lines.append("no request reached the Canvas endpoints")
+        raise AssertionError("\n".join(lines))
 
     # -- errors inside the server --------------------------------------------------------
 

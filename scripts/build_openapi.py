@@ -382,6 +382,146 @@ SCHEMAS: dict[str, Schema] = {
         "required": ["openapi", "info", "paths"],
         "properties": {"openapi": {"type": "string", "pattern": "^3\\.1\\.[0-9]+$"}},
     },
+    "Clock": {
+        "type": "object",
+        "description": "The mock's notion of now.",
+        "required": ["now", "frozen"],
+        "properties": {
+            "now": {
+                "type": "string",
+                "format": "date-time",
+                "description": "UTC, milliseconds, `Z`.",
+                "examples": ["2030-01-01T00:00:00.000Z"],
+            },
+            "frozen": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    },
+    "ClockChange": {
+        "description": (
+            "Exactly one action: `freeze` (`true`: at the current time, or at an ISO 8601 "
+            "date-time with a zone), `set` (jump to a date-time; a frozen clock stays frozen, "
+            "a running one runs on from there), `advance_seconds` (move on by a number of "
+            "seconds, negative to move back; at most 100 years), `unfreeze` (`true`: run "
+            "again from the frozen instant) or `real` (`true`: real time again)."
+        ),
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["freeze"],
+                "properties": {
+                    "freeze": {
+                        "anyOf": [{"const": True}, {"type": "string", "format": "date-time"}]
+                    }
+                },
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "required": ["set"],
+                "properties": {"set": {"type": "string", "format": "date-time"}},
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "required": ["advance_seconds"],
+                "properties": {"advance_seconds": {"type": "number"}},
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "required": ["unfreeze"],
+                "properties": {"unfreeze": {"const": True}},
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "required": ["real"],
+                "properties": {"real": {"const": True}},
+                "additionalProperties": False,
+            },
+        ],
+        "examples": [{"freeze": "2030-01-01T00:00:00Z"}, {"advance_seconds": 604800}],
+    },
+    "ControlBadRequest": {
+        "description": "A control call's input cannot be used; nothing changed.",
+        **one_message(
+            {
+                "type": "object",
+                "required": ["message"],
+                "properties": {"message": {"type": "string"}},
+                "additionalProperties": False,
+            }
+        ),
+    },
+    "JournalEntry": {
+        "type": "object",
+        "description": (
+            "One request to a Canvas endpoint. `access_token`, `password` and `pairing_code` "
+            "values (at any nesting, in the query and the body) are `[REDACTED]`; headers are "
+            "never kept."
+        ),
+        "required": [
+            "id",
+            "time",
+            "method",
+            "path",
+            "query",
+            "body",
+            "user_id",
+            "action",
+            "status",
+            "duration_ms",
+        ],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "time": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When it came in, by the mock's clock.",
+            },
+            "method": {"type": "string", "examples": ["PUT"]},
+            "path": {"type": "string", "examples": ["/api/v1/users/self/observees/200"]},
+            "query": {
+                "type": "string",
+                "description": "The query string as sent, redacted; cut at 4096 characters.",
+            },
+            "body": {
+                "description": (
+                    "The parsed body, redacted; null when none or unreadable; for a body over "
+                    "16 KiB, only `[<n> bytes, not kept]`."
+                )
+            },
+            "user_id": {
+                "type": ["integer", "null"],
+                "description": "The authenticated caller; null when it did not authenticate.",
+            },
+            "action": {
+                "description": "The Canvas action; null for an unknown path or method.",
+                "enum": [
+                    "list_observees",
+                    "list_observers",
+                    "add_observee_with_credentials",
+                    "show_observee",
+                    "add_observee",
+                    "remove_observee",
+                    "show_observer",
+                    "create_observer_pairing_code",
+                    None,
+                ],
+            },
+            "status": {"type": "integer"},
+            "duration_ms": {"type": "number", "minimum": 0},
+        },
+        "additionalProperties": False,
+    },
+    "Journal": {"type": "array", "items": schema("JournalEntry")},
+    "Cleared": {
+        "type": "object",
+        "required": ["status", "cleared"],
+        "properties": {"status": {"const": "ok"}, "cleared": {"type": "integer", "minimum": 0}},
+        "additionalProperties": False,
+    },
 }
 
 
@@ -732,6 +872,30 @@ PARAMETERS: dict[str, Schema] = {
             "header prefers a YAML type (`application/yaml`, `application/x-yaml`, `text/yaml`)."
         ),
         "schema": {"anyOf": [{"enum": ["json", "yaml"]}, {"type": "string"}]},
+    },
+    "JournalAction": {
+        "name": "action",
+        "in": "query",
+        "description": "Only requests to this Canvas action (e.g. `add_observee`).",
+        "schema": {"type": "string"},
+    },
+    "JournalUser": {
+        "name": "user",
+        "in": "query",
+        "description": "Only requests by this (authenticated) user id.",
+        "schema": {"type": "integer"},
+    },
+    "JournalStatus": {
+        "name": "status",
+        "in": "query",
+        "description": "Only requests answered with this status.",
+        "schema": {"type": "integer"},
+    },
+    "JournalSince": {
+        "name": "since",
+        "in": "query",
+        "description": "Only requests that came in at or after this ISO 8601 date-time (with `Z`).",
+        "schema": {"type": "string", "format": "date-time"},
     },
 }
 
@@ -1090,7 +1254,8 @@ PATHS: dict[str, Schema] = {
             "tags": ["Control"],
             "summary": "Reset",
             "description": (
-                "Back to the loaded fixture (links and pairing codes), nothing parsed again."
+                "Back to the loaded fixture (links and pairing codes), nothing parsed again; "
+                "the clock back to real time and the request journal emptied."
             ),
             "security": CONTROL_SECURITY,
             "responses": {
@@ -1148,6 +1313,82 @@ PATHS: dict[str, Schema] = {
                 "401": ref("responses", "ControlTokenRequired"),
             },
         }
+    },
+    "/__mock__/clock": {
+        "get": {
+            "operationId": "clock",
+            "tags": ["Control"],
+            "summary": "The clock",
+            "description": "The mock's current time and whether it is frozen.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "The clock.", "content": json_content(schema("Clock"))},
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+        "put": {
+            "operationId": "set_clock",
+            "tags": ["Control"],
+            "summary": "Freeze, set or advance the clock",
+            "description": (
+                "Everything time-dependent follows the mock's clock: token and pairing-code "
+                "expiry and the expiry of new pairing codes. A reset returns it to real time."
+            ),
+            "security": CONTROL_SECURITY,
+            "requestBody": {
+                "required": True,
+                "content": {JSON: {"schema": schema("ClockChange")}},
+            },
+            "responses": {
+                "200": {
+                    "description": "The clock after the change.",
+                    "content": json_content(schema("Clock")),
+                },
+                "400": {
+                    "description": "Not one known action, or a bad value; nothing changed.",
+                    "content": json_content(schema("ControlBadRequest")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+    },
+    "/__mock__/requests": {
+        "get": {
+            "operationId": "list_requests",
+            "tags": ["Control"],
+            "summary": "The request journal",
+            "description": (
+                "The requests to the Canvas endpoints (`/api/v1`) since the last reset or "
+                "clear, oldest first, that match every filter given. The journal keeps the "
+                "last `journal_size` (default 1000)."
+            ),
+            "security": CONTROL_SECURITY,
+            "parameters": [
+                P["JournalAction"],
+                P["JournalUser"],
+                P["JournalStatus"],
+                P["JournalSince"],
+            ],
+            "responses": {
+                "200": {"description": "The requests.", "content": json_content(schema("Journal"))},
+                "400": {
+                    "description": "A filter that cannot be read.",
+                    "content": json_content(schema("ControlBadRequest")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+        "delete": {
+            "operationId": "clear_requests",
+            "tags": ["Control"],
+            "summary": "Clear the request journal",
+            "description": "Forget every request recorded; how many there were.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "Cleared.", "content": json_content(schema("Cleared"))},
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
     },
 }
 

@@ -118,5 +118,5 @@ def api(request: pytest.FixtureRequest, default_dataset: Dataset) -> ApiClient:
         client = ApiClient("inprocess", request.getfixturevalue("_inprocess_app"))
     if client.store.dataset is not default_dataset:
         client.store.load(default_dataset)
-    client.store.reset()
+    client.app.extensions["mock_canvas"].reset()  # the store, the clock and the journal
     return client

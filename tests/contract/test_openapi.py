@@ -441,6 +441,18 @@ EXAMPLES: list[Example] = [
         "state", 200, "/__mock__/state", headers={"Accept": "text/yaml"}, media="application/yaml"
     ),
     Example("state", 401, "/__mock__/state", app="locked"),
+    Example("clock", 200, "/__mock__/clock"),
+    Example("clock", 401, "/__mock__/clock", app="locked"),
+    Example("set_clock", 200, "/__mock__/clock", json={"freeze": "2030-01-01T00:00:00Z"}),
+    Example("set_clock", 200, "/__mock__/clock", json={"advance_seconds": 3600}),
+    Example("set_clock", 400, "/__mock__/clock", json={"set": "tomorrow"}),
+    Example("set_clock", 401, "/__mock__/clock", app="locked", json={"real": True}),
+    Example("list_requests", 200, "/__mock__/requests"),
+    Example("list_requests", 200, "/__mock__/requests", query={"action": "list_observees"}),
+    Example("list_requests", 400, "/__mock__/requests", query={"status": "ok"}),
+    Example("list_requests", 401, "/__mock__/requests", app="locked"),
+    Example("clear_requests", 200, "/__mock__/requests"),
+    Example("clear_requests", 401, "/__mock__/requests", app="locked"),
 ]
 
 
@@ -460,7 +472,7 @@ def send(app: Flask, example: Example, dataset: Dataset) -> TestResponse:
     store: Store = app.extensions["mock_canvas"].store
     if store.dataset is not dataset:
         store.load(dataset)
-    store.reset()
+    app.extensions["mock_canvas"].reset()  # the store, the clock and the journal
     headers = dict(example.headers)
     if example.token is not None:
         headers["Authorization"] = f"Bearer {example.token}"
@@ -509,6 +521,26 @@ def test_real_answers_match_the_document(
     r = send(apps[example.app], example, contract_dataset)
     assert r.status_code == example.status, r.text[:300]
     check_against_document(example, r)
+
+
+def test_a_full_journal_matches_the_document(
+    apps: dict[str, Flask], contract_dataset: Dataset
+) -> None:
+    """GET /__mock__/requests with entries of every kind: authenticated or not, a body or
+    none, an unknown path (no action)."""
+    app = apps["default"]
+    send(app, Example("reset", 200, "/__mock__/reset"), contract_dataset)
+    client = app.test_client()
+    parent = {"Authorization": "Bearer parent-token"}
+    client.get(OBSERVEES.format("self") + "?per_page=1&access_token=x", headers=parent)
+    client.post(OBSERVEES.format("self"), headers=parent, json={"pairing_code": "nope42"})
+    client.post(OBSERVEES.format("self"), data="observee[password]=p", content_type=FORM)
+    client.get("/api/v1/nowhere")
+    r = client.get("/__mock__/requests")
+    assert r.status_code == 200
+    assert len(r.get_json()) == 4
+    assert [e["action"] for e in r.get_json()][-1] is None
+    check_against_document(Example("list_requests", 200, "/__mock__/requests"), r)
 
 
 def test_every_documented_answer_has_an_example() -> None:
