@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -12,16 +14,40 @@ from werkzeug.exceptions import HTTPException
 from . import errors
 from .clock import MockClock
 from .fixtures import default_fixture_path, load_path
-from .journal import Journal, redact, redact_query
+from .journal import Journal, redact, redact_query, time_text
 from .model import Dataset
 from .params import body_params
 from .responses import render_error, render_http_exception, render_unexpected
 from .settings import Settings, from_env
-from .store import Store
+from .store import Snapshot, Store
 
 # What the request journal keeps of one request, at most (it keeps journal_size requests).
 JOURNAL_MAX_BODY = 16 * 1024
 JOURNAL_MAX_QUERY = 4096
+
+
+MAX_SNAPSHOTS = 100
+
+
+class TooManySnapshots(Exception):
+    """A new snapshot name when MAX_SNAPSHOTS are already kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedSnapshot:
+    """A snapshot kept under a name by the control API."""
+
+    name: str
+    created_at: datetime
+    snapshot: Snapshot
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "created_at": time_text(self.created_at),
+            "links": len(self.snapshot.links),
+            "pairing_codes": len(self.snapshot.pairing_codes),
+        }
 
 
 class MockCanvas:
@@ -35,6 +61,8 @@ class MockCanvas:
         self.store = store
         self._lock = threading.Lock()
         self._settings_for: tuple[Dataset, Settings] | None = None
+        # Named snapshots (the control API): kept by reset, dropped by a new fixture.
+        self._snapshots: dict[str, NamedSnapshot] = {}
         # Called with each unexpected exception, in the request's context, before its 500
         # goes out: the pytest plugin fails the test that caused it.
         self.error_listeners: list[Callable[[Exception], None]] = []
@@ -53,6 +81,34 @@ class MockCanvas:
         self.store.reset()
         self.clock.real()
         self.journal.clear()
+
+    def save_snapshot(self, name: str) -> NamedSnapshot:
+        """Snapshot the store under `name`, replacing one of that name; TooManySnapshots
+        for a new name when MAX_SNAPSHOTS are kept."""
+        saved = NamedSnapshot(name, self.clock.now(), self.store.snapshot())
+        with self._lock:
+            if name not in self._snapshots and len(self._snapshots) >= MAX_SNAPSHOTS:
+                raise TooManySnapshots(name)
+            self._snapshots.pop(name, None)  # a replaced name moves to the end
+            self._snapshots[name] = saved
+        return saved
+
+    def snapshots(self) -> list[NamedSnapshot]:
+        """The kept snapshots, oldest name first."""
+        with self._lock:
+            return list(self._snapshots.values())
+
+    def snapshot(self, name: str) -> NamedSnapshot | None:
+        with self._lock:
+            return self._snapshots.get(name)
+
+    def delete_snapshot(self, name: str) -> bool:
+        with self._lock:
+            return self._snapshots.pop(name, None) is not None
+
+    def clear_snapshots(self) -> None:
+        with self._lock:
+            self._snapshots.clear()
 
     @property
     def settings(self) -> Settings:

@@ -4,6 +4,7 @@ request journal, for test authors."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -14,6 +15,7 @@ import yaml
 from flask import Blueprint, Response, current_app, request
 
 from . import errors
+from .app import MAX_SNAPSHOTS, TooManySnapshots
 from .fixtures import FixtureError, dump_dataset, load_bytes
 from .journal import time_text
 from .responses import JSON_MIMETYPE, json_response
@@ -80,6 +82,7 @@ def replace_fixtures() -> Response:
     except FixtureError as exc:
         return json_response({"errors": [{"message": line} for line in exc.problems]}, 400)
     store.load(dataset)
+    mock().clear_snapshots()  # they would not fit the new fixture
     return json_response({"status": "ok", **store.counts()})
 
 
@@ -97,6 +100,58 @@ def state() -> Response:
 
 def bad_request(text: str) -> errors.CanvasError:
     return errors.CanvasError(400, {"errors": [{"message": text}]})
+
+
+SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@bp.post("/snapshots", provide_automatic_options=False)
+def save_snapshot() -> Response:
+    """{"name": "before-sync"}: keep the current state under that name (replacing one)."""
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not SNAPSHOT_NAME.fullmatch(name):
+        raise bad_request(
+            'The body must be {"name": ...} with 1 to 64 characters of A-Z, a-z, 0-9, ".", '
+            '"_" and "-".'
+        )
+    try:
+        saved = mock().save_snapshot(name)
+    except TooManySnapshots:
+        raise bad_request(
+            f"At most {MAX_SNAPSHOTS} snapshots are kept: delete one, or reuse a name."
+        ) from None
+    return json_response(saved.to_json(), 201)
+
+
+@bp.get("/snapshots", provide_automatic_options=False)
+def list_snapshots() -> Response:
+    return json_response([saved.to_json() for saved in mock().snapshots()])
+
+
+@bp.post("/snapshots/<name>/restore", provide_automatic_options=False)
+def restore_snapshot(name: str) -> Response:
+    """The state becomes the snapshot's; a reset still goes back to the loaded fixture."""
+    state = mock()
+    saved = state.snapshot(name)
+    if saved is None:
+        raise errors.not_found()
+    try:
+        state.store.restore(saved.snapshot)
+    except ValueError:  # taken of another fixture (loaded without the control API)
+        state.delete_snapshot(name)
+        raise errors.not_found() from None
+    return json_response({"status": "ok", "restored": name, **state.store.counts()})
+
+
+@bp.delete("/snapshots/<name>", provide_automatic_options=False)
+def delete_snapshot(name: str) -> Response:
+    if not mock().delete_snapshot(name):
+        raise errors.not_found()
+    return json_response({"deleted": name})
 
 
 def parse_instant(value: Any, name: str) -> datetime:

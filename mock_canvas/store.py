@@ -65,6 +65,17 @@ class SisPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A copy of the changing state (links, pairing codes, token-expiry overrides) of the
+    store loaded with `dataset`; Store.restore puts it back."""
+
+    dataset: Dataset
+    links: tuple[Link, ...]
+    pairing_codes: tuple[PairingCode, ...]
+    token_expiry: tuple[tuple[str, datetime], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page of a list endpoint: the users on it and the size of the whole list."""
 
@@ -212,6 +223,7 @@ class Store:
             self._codes = codes
             self._codes_changed = False
             self._token_expiry: dict[str, datetime] = {}  # expire_token's overrides
+            self._restored = False  # a snapshot was restored: reset rebuilds the links
 
     def load(self, dataset: Dataset) -> None:
         """Replace the whole state with a new fixture."""
@@ -220,11 +232,37 @@ class Store:
     def reset(self) -> None:
         """Back to the loaded fixture; nothing is parsed again, only the changes are undone."""
         with self._lock:
-            self._links.restore()
+            if self._restored:
+                self._links = _Links(self._dir, self._dataset.links)
+                self._restored = False
+            else:
+                self._links.restore()
             if self._codes_changed:
                 self._codes = _active_codes(self._dataset)
                 self._codes_changed = False
             self._token_expiry.clear()
+
+    def snapshot(self) -> Snapshot:
+        """A copy of the current links, pairing codes and token-expiry overrides."""
+        with self._lock:
+            return Snapshot(
+                dataset=self._dataset,
+                links=tuple(copy.copy(link) for link in self._links.rows.values()),
+                pairing_codes=tuple(copy.copy(code) for code in self._codes.values()),
+                token_expiry=tuple(self._token_expiry.items()),
+            )
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Back to a snapshot of this fixture; a later reset still goes back to the fixture.
+        ValueError when the snapshot was taken of another fixture."""
+        with self._lock:
+            if snapshot.dataset is not self._dataset:
+                raise ValueError("the snapshot was taken of another fixture")
+            self._links = _Links(self._dir, list(snapshot.links))  # copies the rows
+            self._restored = True
+            self._codes = {c.code: copy.copy(c) for c in snapshot.pairing_codes}
+            self._codes_changed = True
+            self._token_expiry = dict(snapshot.token_expiry)
 
     @property
     def dataset(self) -> Dataset:

@@ -516,6 +516,56 @@ SCHEMAS: dict[str, Schema] = {
         "additionalProperties": False,
     },
     "Journal": {"type": "array", "items": schema("JournalEntry")},
+    "SnapshotName": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9._-]{1,64}$",
+        "description": "1 to 64 characters of A-Z, a-z, 0-9, `.`, `_` and `-`.",
+    },
+    "SnapshotRequest": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": schema("SnapshotName")},
+    },
+    "Snapshot": {
+        "type": "object",
+        "description": "A named snapshot: when it was taken and how many rows it holds.",
+        "required": ["name", "created_at", "links", "pairing_codes"],
+        "properties": {
+            "name": schema("SnapshotName"),
+            "created_at": {"type": "string", "format": "date-time"},
+            "links": {"type": "integer", "minimum": 0},
+            "pairing_codes": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    },
+    "SnapshotList": {"type": "array", "items": schema("Snapshot")},
+    "Restored": {
+        "type": "object",
+        "description": "What the store holds after the restore.",
+        "required": [
+            "status",
+            "restored",
+            "accounts",
+            "users",
+            "active_links",
+            "active_pairing_codes",
+        ],
+        "properties": {
+            "status": {"const": "ok"},
+            "restored": schema("SnapshotName"),
+            "accounts": {"type": "integer", "minimum": 1},
+            "users": {"type": "integer", "minimum": 0},
+            "active_links": {"type": "integer", "minimum": 0},
+            "active_pairing_codes": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    },
+    "SnapshotDeleted": {
+        "type": "object",
+        "required": ["deleted"],
+        "properties": {"deleted": schema("SnapshotName")},
+        "additionalProperties": False,
+    },
     "Cleared": {
         "type": "object",
         "required": ["status", "cleared"],
@@ -872,6 +922,13 @@ PARAMETERS: dict[str, Schema] = {
             "header prefers a YAML type (`application/yaml`, `application/x-yaml`, `text/yaml`)."
         ),
         "schema": {"anyOf": [{"enum": ["json", "yaml"]}, {"type": "string"}]},
+    },
+    "SnapshotName": {
+        "name": "name",
+        "in": "path",
+        "required": True,
+        "description": "The snapshot's name.",
+        "schema": {"type": "string"},
     },
     "JournalAction": {
         "name": "action",
@@ -1313,6 +1370,90 @@ PATHS: dict[str, Schema] = {
                 "401": ref("responses", "ControlTokenRequired"),
             },
         }
+    },
+    "/__mock__/snapshots": {
+        "post": {
+            "operationId": "save_snapshot",
+            "tags": ["Control"],
+            "summary": "Save a named snapshot",
+            "description": (
+                "Keep a copy of the current links, pairing codes and token expiries under a "
+                "name; an existing name is replaced. At most 100 are kept. A reset keeps them; "
+                "replacing the fixture drops them."
+            ),
+            "security": CONTROL_SECURITY,
+            "requestBody": {
+                "required": True,
+                "content": {JSON: {"schema": schema("SnapshotRequest")}},
+            },
+            "responses": {
+                "201": {"description": "Saved.", "content": json_content(schema("Snapshot"))},
+                "400": {
+                    "description": "A bad name, or 100 snapshots already kept; nothing changed.",
+                    "content": json_content(schema("ControlBadRequest")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+        "get": {
+            "operationId": "list_snapshots",
+            "tags": ["Control"],
+            "summary": "List the snapshots",
+            "description": "The named snapshots kept, oldest first.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "The snapshots.",
+                    "content": json_content(schema("SnapshotList")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+    },
+    "/__mock__/snapshots/{name}/restore": {
+        "parameters": [P["SnapshotName"]],
+        "post": {
+            "operationId": "restore_snapshot",
+            "tags": ["Control"],
+            "summary": "Restore a snapshot",
+            "description": (
+                "The links, pairing codes and token expiries become the snapshot's; the "
+                "snapshot is kept, and a reset still goes back to the loaded fixture."
+            ),
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "Restored.",
+                    "content": json_content(schema("Restored")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": {
+                    "description": "No snapshot of that name.",
+                    "content": json_content(schema("NotFound")),
+                },
+            },
+        },
+    },
+    "/__mock__/snapshots/{name}": {
+        "parameters": [P["SnapshotName"]],
+        "delete": {
+            "operationId": "delete_snapshot",
+            "tags": ["Control"],
+            "summary": "Delete a snapshot",
+            "description": "Forget a named snapshot.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "Deleted.",
+                    "content": json_content(schema("SnapshotDeleted")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": {
+                    "description": "No snapshot of that name.",
+                    "content": json_content(schema("NotFound")),
+                },
+            },
+        },
     },
     "/__mock__/clock": {
         "get": {

@@ -119,4 +119,5 @@ def api(request: pytest.FixtureRequest, default_dataset: Dataset) -> ApiClient:
     if client.store.dataset is not default_dataset:
         client.store.load(default_dataset)
     client.app.extensions["mock_canvas"].reset()  # the store, the clock and the journal
+    client.app.extensions["mock_canvas"].clear_snapshots()  # a reset keeps them
     return client

@@ -453,6 +453,18 @@ EXAMPLES: list[Example] = [
     Example("list_requests", 401, "/__mock__/requests", app="locked"),
     Example("clear_requests", 200, "/__mock__/requests"),
     Example("clear_requests", 401, "/__mock__/requests", app="locked"),
+    # send() keeps one snapshot, "saved", of the reset state.
+    Example("save_snapshot", 201, "/__mock__/snapshots", json={"name": "before-sync"}),
+    Example("save_snapshot", 400, "/__mock__/snapshots", json={"name": "no spaces"}),
+    Example("save_snapshot", 401, "/__mock__/snapshots", app="locked", json={"name": "x"}),
+    Example("list_snapshots", 200, "/__mock__/snapshots"),
+    Example("list_snapshots", 401, "/__mock__/snapshots", app="locked"),
+    Example("restore_snapshot", 200, "/__mock__/snapshots/saved/restore"),
+    Example("restore_snapshot", 404, "/__mock__/snapshots/nope/restore"),
+    Example("restore_snapshot", 401, "/__mock__/snapshots/saved/restore", app="locked"),
+    Example("delete_snapshot", 200, "/__mock__/snapshots/saved"),
+    Example("delete_snapshot", 404, "/__mock__/snapshots/nope"),
+    Example("delete_snapshot", 401, "/__mock__/snapshots/saved", app="locked"),
 ]
 
 
@@ -472,7 +484,10 @@ def send(app: Flask, example: Example, dataset: Dataset) -> TestResponse:
     store: Store = app.extensions["mock_canvas"].store
     if store.dataset is not dataset:
         store.load(dataset)
-    app.extensions["mock_canvas"].reset()  # the store, the clock and the journal
+    mock = app.extensions["mock_canvas"]
+    mock.reset()  # the store, the clock and the journal
+    mock.clear_snapshots()
+    mock.save_snapshot("saved")
     headers = dict(example.headers)
     if example.token is not None:
         headers["Authorization"] = f"Bearer {example.token}"

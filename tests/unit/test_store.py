@@ -249,3 +249,41 @@ def test_dataset_is_not_changed_by_the_api(store: Store) -> None:
     )
     assert [(lk.observer_id, lk.student_id, lk.state) for lk in store.dataset.links] == before
     assert isinstance(store.dataset, Dataset)
+
+
+def test_snapshot_restore_and_reset_goes_back_to_the_fixture(store: Store) -> None:
+    pat = store.authenticate("pat")
+    domain = store.domain_root_account("one.test")
+    store.add_observee(pat, "self", {"access_token": "sam"}, domain)
+    store.create_pairing_code(store.authenticate("zoe"), "self", domain)
+    store.expire_token("sam")
+    snap = store.snapshot()
+    store.remove_observee(pat, "self", "21", domain)
+    store.remove_observee(pat, "self", "20", domain)
+
+    def observees() -> list[int]:
+        page = store.list_observees(pat, "self", domain, PageRequest(1, 10))
+        return [v.user.id for v in page.views]
+
+    store.restore(snap)
+    assert observees() == [20, 21]
+    assert len(store.export().pairing_codes) == 1
+    with pytest.raises(errors.CanvasError):
+        store.authenticate("sam")  # the expiry override came back too
+    store.remove_observee(pat, "self", "20", domain)  # the snapshot is not changed by this
+    store.restore(snap)
+    assert observees() == [20, 21]
+    store.reset()
+    assert observees() == [21]
+    assert store.export().pairing_codes == []
+    assert store.authenticate("sam").id == 20
+    store.add_observee(pat, "self", {"access_token": "sam"}, domain)
+    store.reset()  # the undo log works again after the rebuild
+    assert observees() == [21]
+
+
+def test_restore_refuses_a_snapshot_of_another_fixture(store: Store) -> None:
+    snap = store.snapshot()
+    store.load(load_mapping(WORLD, source="world"))
+    with pytest.raises(ValueError):
+        store.restore(snap)
