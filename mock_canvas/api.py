@@ -43,7 +43,9 @@ def atomic(view: Callable[..., Response]) -> Callable[..., Response]:
 
     @functools.wraps(view)
     def locked(**kwargs: str) -> Response:
-        g.canvas_params = rails.rails_params(request)  # read the body before taking the lock
+        # Read the body before taking the lock; the journal keeps what was parsed here.
+        params, query, g.canvas_body = rails.rails_params(request)
+        g.canvas_params = params, query
         with mock().store.locked():
             return view(**kwargs)
 

@@ -16,7 +16,6 @@ from .clock import MockClock
 from .fixtures import default_fixture_path, load_path
 from .journal import Journal, redact, redact_query, time_text
 from .model import Dataset
-from .params import body_params
 from .responses import render_error, render_http_exception, render_unexpected
 from .settings import Settings, from_env
 from .store import Snapshot, Store
@@ -179,11 +178,8 @@ def _journal(mock: MockCanvas, response: Response) -> None:
     size = request.content_length or 0
     if size > JOURNAL_MAX_BODY:  # bounded entries: a long run of big bodies stays small
         body = f"[{size} bytes, not kept]"
-    elif "canvas_params" in g:  # the body was read (and parsed) by the view
-        try:
-            body = redact(body_params(request)) or None
-        except errors.CanvasError:
-            body = None
+    elif "canvas_body" in g:  # parsed once, by the view's `atomic` wrapper
+        body = redact(g.canvas_body) or None
     query = redact_query(request.query_string.decode("latin-1"))
     if len(query) > JOURNAL_MAX_QUERY:
         query = query[:JOURNAL_MAX_QUERY] + "..."

@@ -52,10 +52,12 @@ def body_params(request: Request) -> Params:
     return {}
 
 
-def rails_params(request: Request) -> tuple[Params, Params]:
-    """(params, query): Rails' `request_parameters.merge(query_parameters)`: the query wins."""
+def rails_params(request: Request) -> tuple[Params, Params, Params]:
+    """(params, query, body): params is Rails' `request_parameters.merge(query_parameters)`,
+    so the query wins."""
     query = query_params(request)
-    return {**body_params(request), **query}, query
+    body = body_params(request)
+    return {**body, **query}, query, body
 
 
 def _awk_split2(value: str) -> list[str]:
