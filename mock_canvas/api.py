@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import params as rails
 from .model import Account, User
 from .pagination import PageRequest, Params, link_header, parse_page_request
 from .responses import json_response
+from .sandbox import Sandbox, current
 from .serializers import UserView, pairing_code_json, user_json
 from .settings import Settings
 from .store import Page, Store
@@ -33,8 +33,9 @@ class Call:
     query: Params
 
 
-def mock() -> Any:
-    return current_app.extensions["mock_canvas"]
+def mock() -> Sandbox:
+    """The sandbox the request was sent to (the default one for unprefixed paths)."""
+    return current()
 
 
 def atomic(view: Callable[..., Response]) -> Callable[..., Response]:

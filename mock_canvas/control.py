@@ -15,10 +15,11 @@ import yaml
 from flask import Blueprint, Response, current_app, request
 
 from . import errors
-from .app import MAX_SNAPSHOTS, TooManySnapshots
 from .fixtures import FixtureError, dump_dataset, load_bytes
 from .journal import time_text
+from .model import Dataset
 from .responses import JSON_MIMETYPE, json_response
+from .sandbox import MAX_SNAPSHOTS, Sandbox, Sandboxes, TooManySnapshots, current
 
 bp = Blueprint("control", __name__, url_prefix="/__mock__")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -26,15 +27,17 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 OPEN_ENDPOINTS = frozenset({"control.health", "control.openapi"})
 
 
-def mock() -> Any:
-    return current_app.extensions["mock_canvas"]
+def mock() -> Sandbox:
+    """The sandbox the request was sent to (the default one for unprefixed paths)."""
+    return current()
 
 
 @bp.before_request
 def _require_control_token() -> None:
     """With MOCK_CANVAS_CONTROL_TOKEN set, every control call but health and the OpenAPI
     document needs it."""
-    token = mock().settings.control_token
+    # The server's setting (a fixture cannot set it); read without making a sandbox.
+    token = current_app.extensions["mock_canvas"].base_settings.control_token
     if not token or request.endpoint in OPEN_ENDPOINTS:
         return
     header = request.headers.get("Authorization", "")
@@ -74,16 +77,23 @@ def reset() -> Response:
     return json_response({"status": "ok", **state.store.counts()})
 
 
+def fixture_body() -> Dataset:
+    """The request body as a fixture (YAML or JSON), or a 400 naming every problem."""
+    try:
+        return load_bytes(request.get_data(), source="request body")
+    except FixtureError as exc:
+        raise errors.CanvasError(
+            400, {"errors": [{"message": line} for line in exc.problems]}
+        ) from None
+
+
 @bp.put("/fixtures", provide_automatic_options=False)
 def replace_fixtures() -> Response:
-    store = mock().store
-    try:
-        dataset = load_bytes(request.get_data(), source="request body")
-    except FixtureError as exc:
-        return json_response({"errors": [{"message": line} for line in exc.problems]}, 400)
-    store.load(dataset)
-    mock().clear_snapshots()  # they would not fit the new fixture
-    return json_response({"status": "ok", **store.counts()})
+    sandbox = mock()
+    dataset = fixture_body()
+    registry().check_room(sandbox, dataset)
+    sandbox.load(dataset)  # snapshots are dropped: they would not fit the new fixture
+    return json_response({"status": "ok", **sandbox.store.counts()})
 
 
 @bp.get("/state", provide_automatic_options=False)
@@ -252,3 +262,8 @@ def list_requests() -> Response:
 @bp.delete("/requests", provide_automatic_options=False)
 def clear_requests() -> Response:
     return json_response({"status": "ok", "cleared": mock().journal.clear()})
+
+
+def registry() -> Sandboxes:
+    sandboxes: Sandboxes = current_app.extensions["mock_canvas"].sandboxes
+    return sandboxes

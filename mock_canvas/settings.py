@@ -26,6 +26,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024  # API request bodies
     max_fixture_bytes: int = 64 * 1024 * 1024  # fixture files and PUT /__mock__/fixtures
     journal_size: int = 1000  # requests the journal keeps (GET /__mock__/requests)
+    max_sandboxes: int = 256  # named sandboxes one server keeps (/sandboxes/<name>/...)
+    max_sandbox_mb: int = 1024  # their estimated total size, in MiB
     # Names given as arguments (command line, create_app callers): a fixture cannot change them.
     explicit: frozenset[str] = frozenset()
 
@@ -56,6 +58,8 @@ _RANGES: dict[str, tuple[int, int]] = {
     "max_body_bytes": (1024, 1 << 34),
     "max_fixture_bytes": (1024, 1 << 34),
     "journal_size": (1, 1_000_000),
+    "max_sandboxes": (0, 100_000),
+    "max_sandbox_mb": (1, 1 << 20),
 }
 _TYPES: dict[str, type] = {
     f.name: (str if f.name in ("fixtures", "control_token") else type(f.default))

@@ -92,6 +92,30 @@ class _Side:
         self._keys = sort_keys
         self.roots: dict[int, dict[int, set[int]]] = {}
         self.order: dict[int, list[SortKey]] = {}
+        # Owners whose inner dict and list this side may change. A fork shares the others'
+        # with the side it was forked from and copies an owner's on its first change.
+        self._own: set[int] | None = None  # None: owns everything (never forked from)
+
+    def fork(self) -> _Side:
+        """A side that starts equal to this one and shares its per-owner data until it
+        changes it (copy-on-write): the cost is two dict copies, not the links."""
+        side = _Side(self._keys)
+        side.roots = dict(self.roots)
+        side.order = dict(self.order)
+        side._own = set()
+        return side
+
+    def _claim(self, owner: int) -> None:
+        own = self._own
+        if own is None or owner in own:
+            return
+        own.add(owner)
+        others = self.roots.get(owner)
+        if others is not None:
+            self.roots[owner] = {other: set(roots) for other, roots in others.items()}
+        order = self.order.get(owner)
+        if order is not None:
+            self.order[owner] = list(order)
 
     def build(self, triples: list[tuple[int, int, int]]) -> None:
         """Bulk load (owner, other, root) triples: one sort per owner."""
@@ -110,6 +134,7 @@ class _Side:
         }
 
     def add(self, owner: int, other: int, root: int) -> None:
+        self._claim(owner)
         others = self.roots.setdefault(owner, {})
         roots = others.get(other)
         if roots is None:
@@ -122,6 +147,8 @@ class _Side:
         others = self.roots.get(owner)
         if others is None or other not in others:
             return
+        self._claim(owner)
+        others = self.roots[owner]
         roots = others[other]
         roots.discard(root)
         if not roots:
@@ -131,7 +158,10 @@ class _Side:
 
 
 class _Links:
-    """Observation link rows (soft-deleted ones included) and the two active-link indexes."""
+    """Observation link rows (soft-deleted ones included) and the two active-link indexes.
+
+    Rows are never changed in place (a change puts a new Link in `rows`), so a fork can
+    share them with the _Links it was forked from."""
 
     def __init__(self, directory: Directory, links: list[Link]) -> None:
         self._users = directory.users
@@ -150,6 +180,16 @@ class _Links:
         self.observees.build([(k.observer_id, k.student_id, k.root_account_id) for k in active])
         self.observers.build([(k.student_id, k.observer_id, k.root_account_id) for k in active])
 
+    def fork(self) -> _Links:
+        """An independent copy that shares what neither side changes (copy-on-write)."""
+        links = _Links.__new__(_Links)
+        links._users = self._users
+        links.rows = dict(self.rows)
+        links._undo = {}
+        links.observees = self.observees.fork()
+        links.observers = self.observers.fork()
+        return links
+
     def _listed(self, link: Link) -> bool:
         # Links that touch a deleted user stay in the table but are never listed.
         observer = self._users.get(link.observer_id)
@@ -163,9 +203,7 @@ class _Links:
         if link is not None and link.state == "active":
             return False
         self._undo.setdefault(key, None if link is None else link.state)
-        if link is None:
-            link = self.rows[key] = Link(observer_id, student_id, root_id)
-        link.state = "active"
+        link = self.rows[key] = Link(observer_id, student_id, root_id, "active")
         if self._listed(link):
             self.observees.add(observer_id, student_id, root_id)
             self.observers.add(student_id, observer_id, root_id)
@@ -175,7 +213,7 @@ class _Links:
         """Soft delete: the row stays, so adding again restores it."""
         o, s, r = link.observer_id, link.student_id, link.root_account_id
         self._undo.setdefault((o, s, r), link.state)
-        link.state = "deleted"
+        self.rows[(o, s, r)] = Link(o, s, r, "deleted")
         self.observees.remove(o, s, r)
         self.observers.remove(s, o, r)
 
@@ -214,31 +252,53 @@ class Store:
 
     def _install(self, dataset: Dataset) -> None:
         directory = Directory(dataset)
-        links = _Links(directory, dataset.links)
-        codes = _active_codes(dataset)
+        # The fixture's links and codes as loaded, never changed: what a reset and a fork
+        # copy (both copy-on-write, so their cost does not grow with the fixture's links).
+        pristine = _Links(directory, dataset.links)
+        pristine_codes = _active_codes(dataset)
         with self._lock:
             self._dataset = dataset
             self._dir = directory
-            self._links = links
-            self._codes = codes
-            self._codes_changed = False
-            self._token_expiry: dict[str, datetime] = {}  # expire_token's overrides
-            self._restored = False  # a snapshot was restored: reset rebuilds the links
+            self._pristine = pristine
+            self._pristine_codes = pristine_codes
+            self._fresh_state()
+
+    def _fresh_state(self) -> None:
+        self._links = self._pristine.fork()
+        self._codes = dict(self._pristine_codes)  # code objects are replaced, never changed
+        self._codes_changed = False
+        self._token_expiry: dict[str, datetime] = {}  # expire_token's overrides
+        self._restored = False  # a snapshot was restored: reset forks the fixture again
 
     def load(self, dataset: Dataset) -> None:
         """Replace the whole state with a new fixture."""
         self._install(dataset)
 
+    def fork(self) -> Store:
+        """A new store on the same loaded fixture, in the fixture's state (not this store's
+        current one), with its own lock. It shares the read-only directory and the
+        fixture's rows and copies only what it changes, so it costs a few dict copies."""
+        with self._lock:
+            store = Store.__new__(Store)
+            store._lock = threading.RLock()
+            store.clock = utc_now
+            store._dataset = self._dataset
+            store._dir = self._dir
+            store._pristine = self._pristine
+            store._pristine_codes = self._pristine_codes
+        store._fresh_state()
+        return store
+
     def reset(self) -> None:
         """Back to the loaded fixture; nothing is parsed again, only the changes are undone."""
         with self._lock:
             if self._restored:
-                self._links = _Links(self._dir, self._dataset.links)
+                self._links = self._pristine.fork()
                 self._restored = False
             else:
                 self._links.restore()
             if self._codes_changed:
-                self._codes = _active_codes(self._dataset)
+                self._codes = dict(self._pristine_codes)
                 self._codes_changed = False
             self._token_expiry.clear()
 
@@ -509,7 +569,6 @@ class Store:
             student = self._dir.users[code.user_id]
             common = self._common(observer, student, self._link_scope(raw_scope, domain))
             # Canvas destroys the code here, before the admin check that may still refuse.
-            code.workflow_state = "deleted"
             del self._codes[code.code]
             self._codes_changed = True
             return student, common
@@ -659,6 +718,42 @@ class Store:
                 self._links.activate(observer_id, student_id, root)
             return roots
 
+    def remove_link(
+        self, observer_id: int, student_id: int, root_id: int | None = None
+    ) -> list[int]:
+        """Soft-delete active links (no root: in every root account), with no permission
+        check; the root account ids unlinked. KeyError names a missing user, ValueError
+        says there was no active link."""
+        with self._lock:
+            self._dir.users[observer_id], self._dir.users[student_id]  # KeyError if unknown
+            links = [
+                link
+                for link in self._links.active_links(observer_id, student_id)
+                if root_id is None or link.root_account_id == root_id
+            ]
+            if not links:
+                raise ValueError(
+                    f"user {observer_id} does not observe user {student_id}"
+                    + ("" if root_id is None else f" in root account {root_id}")
+                )
+            for link in links:
+                self._links.deactivate(link)
+            return [link.root_account_id for link in links]
+
+    def links(self) -> list[Link]:
+        """Every link row (deleted ones too), by observer, student and root account id.
+        The rows are never changed in place, so they are safe to read after the call."""
+        with self._lock:
+            return [self._links.rows[key] for key in sorted(self._links.rows)]
+
+    def pairing_codes(self) -> list[PairingCode]:
+        """The pairing codes kept (expired ones until a reset), soonest expiry first."""
+        with self._lock:
+            return sorted(
+                (copy.copy(c) for c in self._codes.values()),
+                key=lambda c: (c.expires_at, c.user_id, c.code),
+            )
+
     def add_pairing_code(
         self, user_id: int, code: str | None = None, expires_at: datetime | None = None
     ) -> PairingCode:
@@ -683,6 +778,11 @@ class Store:
             self._token_expiry[token] = at if at is not None else self.clock()
 
     # -- read-only views for the control API --------------------------------------------
+
+    def sizes(self) -> tuple[int, int]:
+        """(users, link and pairing-code rows): what the sandbox size bound counts."""
+        with self._lock:
+            return len(self._dir.users), len(self._links.rows) + len(self._codes)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

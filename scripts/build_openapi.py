@@ -539,6 +539,75 @@ SCHEMAS: dict[str, Schema] = {
         "additionalProperties": False,
     },
     "SnapshotList": {"type": "array", "items": schema("Snapshot")},
+    "Sandbox": {
+        "type": "object",
+        "description": (
+            "A named sandbox: `fixture` is `server` while it is a copy of the server's "
+            "fixture, `own` once it was given a fixture of its own. `estimated_bytes` is what "
+            "the MOCK_CANVAS_MAX_SANDBOX_MB bound counts for it."
+        ),
+        "required": [
+            "name",
+            "created_at",
+            "fixture",
+            "source",
+            "accounts",
+            "users",
+            "active_links",
+            "active_pairing_codes",
+            "estimated_bytes",
+        ],
+        "properties": {
+            "name": schema("SandboxName"),
+            "created_at": {"type": "string", "format": "date-time"},
+            "fixture": {"enum": ["server", "own"]},
+            "source": {"type": "string"},
+            "accounts": {"type": "integer", "minimum": 1},
+            "users": {"type": "integer", "minimum": 0},
+            "active_links": {"type": "integer", "minimum": 0},
+            "active_pairing_codes": {"type": "integer", "minimum": 0},
+            "estimated_bytes": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": False,
+    },
+    "SandboxList": {"type": "array", "items": schema("Sandbox")},
+    "SandboxName": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        "description": (
+            "1 to 64 characters of A-Z, a-z, 0-9, `.`, `_` and `-`, starting with a letter "
+            "or digit."
+        ),
+    },
+    "SandboxDeleted": {
+        "type": "object",
+        "required": ["deleted"],
+        "properties": {"deleted": schema("SandboxName")},
+        "additionalProperties": False,
+    },
+    "BadSandboxName": {
+        "description": "The sandbox name in the path breaks the naming rule.",
+        **one_message(
+            message(
+                "A sandbox name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
+                "starting with a letter or digit."
+            )
+        ),
+    },
+    "SandboxBound": {
+        "description": (
+            "MOCK_CANVAS_MAX_SANDBOXES sandboxes exist already, or the sandboxes' estimated "
+            "total size would go over MOCK_CANVAS_MAX_SANDBOX_MB; nothing changed."
+        ),
+        **one_message(
+            {
+                "type": "object",
+                "required": ["message"],
+                "properties": {"message": {"type": "string"}},
+                "additionalProperties": False,
+            }
+        ),
+    },
     "Restored": {
         "type": "object",
         "description": "What the store holds after the restore.",
@@ -930,6 +999,13 @@ PARAMETERS: dict[str, Schema] = {
         "description": "The snapshot's name.",
         "schema": {"type": "string"},
     },
+    "SandboxName": {
+        "name": "name",
+        "in": "path",
+        "required": True,
+        "description": "The sandbox's name.",
+        "schema": {"type": "string"},
+    },
     "JournalAction": {
         "name": "action",
         "in": "query",
@@ -1078,6 +1154,18 @@ RESPONSES: dict[str, Schema] = {
     "Unprocessable": {
         "description": "The student cannot be identified.",
         "content": json_content(schema("UnprocessableObservee")),
+    },
+    "BadSandboxName": {
+        "description": "A sandbox name that breaks the naming rule.",
+        "content": json_content(schema("BadSandboxName")),
+    },
+    "SandboxBound": {
+        "description": "Over the number or size bound of the sandboxes; nothing changed.",
+        "content": json_content(schema("SandboxBound")),
+    },
+    "NoSuchSandbox": {
+        "description": "No sandbox of that name.",
+        "content": json_content(schema("NotFound")),
     },
     "ControlTokenRequired": {
         "description": "Only when the server has a control token and the call lacks it.",
@@ -1455,6 +1543,106 @@ PATHS: dict[str, Schema] = {
             },
         },
     },
+    "/__mock__/sandboxes": {
+        "get": {
+            "operationId": "list_sandboxes",
+            "tags": ["Sandboxes"],
+            "summary": "List the sandboxes",
+            "description": "The named sandboxes, by name (the default sandbox is not listed).",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "The sandboxes.",
+                    "content": json_content(schema("SandboxList")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+    },
+    "/__mock__/sandboxes/{name}": {
+        "parameters": [P["SandboxName"]],
+        "put": {
+            "operationId": "put_sandbox",
+            "tags": ["Sandboxes"],
+            "summary": "Create or replace a sandbox",
+            "description": (
+                "With an empty body, a fresh copy of the server's fixture (copy-on-write: "
+                "cheap whatever the fixture's size); with a fixture body (YAML or JSON), a "
+                "sandbox with a fixture of its own. A sandbox of that name is replaced (200); "
+                "a new one is created (201). A sandbox is also made from the server's fixture "
+                "on the first request to `/sandboxes/{name}/...`."
+            ),
+            "security": CONTROL_SECURITY,
+            "requestBody": {
+                "required": False,
+                "content": {
+                    JSON: {"schema": schema("FixtureDocument")},
+                    YAML: {"schema": schema("FixtureDocument")},
+                },
+            },
+            "responses": {
+                "200": {"description": "Replaced.", "content": json_content(schema("Sandbox"))},
+                "201": {"description": "Created.", "content": json_content(schema("Sandbox"))},
+                "400": {
+                    "description": "A bad name or a refused fixture; nothing changed.",
+                    "content": json_content(
+                        {"anyOf": [schema("BadSandboxName"), schema("FixtureProblems")]}
+                    ),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+                "413": ref("responses", "PayloadTooLarge"),
+                "507": ref("responses", "SandboxBound"),
+            },
+        },
+        "get": {
+            "operationId": "show_sandbox",
+            "tags": ["Sandboxes"],
+            "summary": "Show a sandbox",
+            "description": "What the sandbox holds. Does not create it.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "The sandbox.", "content": json_content(schema("Sandbox"))},
+                "400": ref("responses", "BadSandboxName"),
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": ref("responses", "NoSuchSandbox"),
+            },
+        },
+        "delete": {
+            "operationId": "delete_sandbox",
+            "tags": ["Sandboxes"],
+            "summary": "Delete a sandbox",
+            "description": "Forget the sandbox and everything in it.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "Deleted.",
+                    "content": json_content(schema("SandboxDeleted")),
+                },
+                "400": ref("responses", "BadSandboxName"),
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": ref("responses", "NoSuchSandbox"),
+            },
+        },
+    },
+    "/__mock__/sandboxes/{name}/reset": {
+        "parameters": [P["SandboxName"]],
+        "post": {
+            "operationId": "reset_sandbox",
+            "tags": ["Sandboxes"],
+            "summary": "Reset a sandbox",
+            "description": (
+                "Like `POST /sandboxes/{name}/__mock__/reset`: back to its fixture, its clock "
+                "to real time, its journal emptied. Does not create it."
+            ),
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "Reset.", "content": json_content(schema("Sandbox"))},
+                "400": ref("responses", "BadSandboxName"),
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": ref("responses", "NoSuchSandbox"),
+            },
+        },
+    },
     "/__mock__/clock": {
         "get": {
             "operationId": "clock",
@@ -1550,12 +1738,29 @@ def build() -> Schema:
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
-        "servers": [{"url": "/", "description": "Wherever the mock listens."}],
+        "servers": [
+            {"url": "/", "description": "Wherever the mock listens: the default sandbox."},
+            {
+                "url": "/sandboxes/{sandbox}",
+                "description": "A named sandbox (see the Sandboxes tag).",
+                "variables": {"sandbox": {"default": "my-sandbox"}},
+            },
+        ],
         "tags": [
             {"name": "Observees", "description": "Canvas: UserObserveesController."},
             {"name": "Observers", "description": "Canvas: UserObserveesController (mirror)."},
             {"name": "Pairing codes", "description": "Canvas: ObserverPairingCodesApiController."},
             {"name": "Control", "description": "mock_canvas only: for test authors."},
+            {
+                "name": "Sandboxes",
+                "description": (
+                    "mock_canvas only: named, isolated copies of the state. Every path of "
+                    "this document is also served under `/sandboxes/{sandbox}` (the second "
+                    "server), by that sandbox: made on first use from the server's fixture, "
+                    "a 400 for a bad name and a 507 over the bounds. The sandbox routes "
+                    "themselves are served on the unprefixed paths only."
+                ),
+            },
         ],
         "paths": PATHS,
         "components": {

@@ -120,4 +120,5 @@ def api(request: pytest.FixtureRequest, default_dataset: Dataset) -> ApiClient:
         client.store.load(default_dataset)
     client.app.extensions["mock_canvas"].reset()  # the store, the clock and the journal
     client.app.extensions["mock_canvas"].clear_snapshots()  # a reset keeps them
+    client.app.extensions["mock_canvas"].sandboxes.clear()
     return client

@@ -232,7 +232,8 @@ class Example:
     status: int
     path: str
     token: str | None = None
-    app: str = "default"  # default | limits (1 KB bodies) | auth401 | locked (control token)
+    # default | limits (1 KB bodies) | auth401 | locked (control token) | bounded (1 sandbox)
+    app: str = "default"
     query: dict[str, Any] | None = None
     json: Any = None
     data: str | None = None
@@ -465,6 +466,36 @@ EXAMPLES: list[Example] = [
     Example("delete_snapshot", 200, "/__mock__/snapshots/saved"),
     Example("delete_snapshot", 404, "/__mock__/snapshots/nope"),
     Example("delete_snapshot", 401, "/__mock__/snapshots/saved", app="locked"),
+    # send() keeps one sandbox, "kept", made from the server's fixture.
+    Example("list_sandboxes", 200, "/__mock__/sandboxes"),
+    Example("list_sandboxes", 401, "/__mock__/sandboxes", app="locked"),
+    Example("put_sandbox", 201, "/__mock__/sandboxes/fresh"),
+    Example("put_sandbox", 201, "/__mock__/sandboxes/own", json=MINIMAL_FIXTURE),
+    Example("put_sandbox", 200, "/__mock__/sandboxes/kept"),
+    Example("put_sandbox", 400, "/__mock__/sandboxes/-bad"),
+    Example("put_sandbox", 400, "/__mock__/sandboxes/own", json={"accounts": [], "bogus": 1}),
+    Example("put_sandbox", 401, "/__mock__/sandboxes/fresh", app="locked"),
+    Example(
+        "put_sandbox",
+        413,
+        "/__mock__/sandboxes/own",
+        app="limits",
+        data="accounts: []\n" + "#" * 2 * KB,
+        content_type="application/yaml",
+    ),
+    Example("put_sandbox", 507, "/__mock__/sandboxes/fresh", app="bounded"),
+    Example("show_sandbox", 200, "/__mock__/sandboxes/kept"),
+    Example("show_sandbox", 400, "/__mock__/sandboxes/-bad"),
+    Example("show_sandbox", 401, "/__mock__/sandboxes/kept", app="locked"),
+    Example("show_sandbox", 404, "/__mock__/sandboxes/nope"),
+    Example("reset_sandbox", 200, "/__mock__/sandboxes/kept/reset"),
+    Example("reset_sandbox", 400, "/__mock__/sandboxes/-bad/reset"),
+    Example("reset_sandbox", 401, "/__mock__/sandboxes/kept/reset", app="locked"),
+    Example("reset_sandbox", 404, "/__mock__/sandboxes/nope/reset"),
+    Example("delete_sandbox", 200, "/__mock__/sandboxes/kept"),
+    Example("delete_sandbox", 400, "/__mock__/sandboxes/-bad"),
+    Example("delete_sandbox", 401, "/__mock__/sandboxes/kept", app="locked"),
+    Example("delete_sandbox", 404, "/__mock__/sandboxes/nope"),
 ]
 
 
@@ -477,6 +508,7 @@ def apps(contract_dataset: Dataset) -> dict[str, Flask]:
         ),
         "auth401": create_app(Settings(auth_error_status=401), store=Store(contract_dataset)),
         "locked": create_app(Settings(control_token="sekrit"), store=Store(contract_dataset)),
+        "bounded": create_app(Settings(max_sandboxes=1), store=Store(contract_dataset)),
     }
 
 
@@ -488,6 +520,8 @@ def send(app: Flask, example: Example, dataset: Dataset) -> TestResponse:
     mock.reset()  # the store, the clock and the journal
     mock.clear_snapshots()
     mock.save_snapshot("saved")
+    mock.sandboxes.clear()
+    mock.sandboxes.put("kept", None)
     headers = dict(example.headers)
     if example.token is not None:
         headers["Authorization"] = f"Bearer {example.token}"

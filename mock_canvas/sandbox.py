@@ -1,0 +1,313 @@
+"""Sandboxes: isolated copies of the mock's state, one per name, reached by a path prefix.
+
+`/sandboxes/<name>/api/v1/...` and `/sandboxes/<name>/__mock__/...` are served by the
+sandbox `<name>`; the unprefixed paths by the default sandbox. A sandbox is its own store,
+clock, request journal and named snapshots. One made from the server's fixture forks the
+default sandbox's loaded fixture (copy-on-write: it shares the read-only directory and the
+fixture's rows), so it costs a few dict copies, not a fixture load.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g, request
+
+from . import errors
+from .clock import MockClock
+from .journal import Journal, time_text
+from .model import Dataset
+from .settings import Settings
+from .store import Snapshot, Store
+
+MAX_SNAPSHOTS = 100
+# The WSGI environ key that carries the name of the sandbox a request was sent to.
+ENVIRON_KEY = "mock_canvas.sandbox"
+PREFIX = "/sandboxes/"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME_RULE = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
+
+# What a sandbox is estimated to hold, for the total-size bound (measured with tracemalloc
+# on fixtures/large.yaml and the default fixture; see tests/unit/test_sandbox.py).
+USER_BYTES = 3000  # a user of a fixture loaded for this sandbox alone, with its indexes
+ROW_BYTES = 250  # a link or pairing-code row, with its share of the indexes
+
+
+class TooManySnapshots(Exception):
+    """A new snapshot name when MAX_SNAPSHOTS are already kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedSnapshot:
+    """A snapshot kept under a name by the control API."""
+
+    name: str
+    created_at: datetime
+    snapshot: Snapshot
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "created_at": time_text(self.created_at),
+            "links": len(self.snapshot.links),
+            "pairing_codes": len(self.snapshot.pairing_codes),
+        }
+
+
+class Sandbox:
+    """One isolated state: a store, its clock, its request journal and named snapshots."""
+
+    def __init__(
+        self, name: str | None, base_settings: Settings, store: Store, *, shared: bool = False
+    ) -> None:
+        self.name = name  # None: the default sandbox (unprefixed paths)
+        self.base_settings = base_settings
+        self.clock = MockClock()
+        self.created_at = self.clock.now()
+        self.journal = Journal(base_settings.journal_size)
+        self.store = store
+        # True while the store shares its fixture with the default sandbox (a fork).
+        self.shared = shared
+        self._lock = threading.Lock()
+        self._settings_for: tuple[Dataset, Settings] | None = None
+        # Named snapshots (the control API): kept by reset, dropped by a new fixture.
+        self._snapshots: dict[str, NamedSnapshot] = {}
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        store.clock = self.clock  # whichever store is served follows the sandbox's clock
+        self._store = store
+
+    def load(self, dataset: Dataset) -> None:
+        """A new fixture for this sandbox alone; its snapshots would not fit it."""
+        self.store.load(dataset)
+        self.shared = False
+        self.clear_snapshots()
+
+    def reset(self) -> None:
+        """The store back to its fixture, the clock to real time, the journal empty."""
+        self.store.reset()
+        self.clock.real()
+        self.journal.clear()
+
+    @property
+    def settings(self) -> Settings:
+        """The base settings with the loaded fixture's `settings:` applied (cached per load)."""
+        dataset = self.store.dataset
+        cached = self._settings_for
+        if cached is not None and cached[0] is dataset:
+            return cached[1]
+        settings = self.base_settings.with_fixture(dataset.settings)
+        with self._lock:
+            self._settings_for = (dataset, settings)
+        return settings
+
+    def estimated_bytes(self) -> int:
+        """What this sandbox holds beyond what it shares, estimated from its row counts."""
+        users, rows = self.store.sizes()
+        return (0 if self.shared else users * USER_BYTES) + rows * ROW_BYTES
+
+    def to_json(self) -> dict[str, Any]:
+        counts = self.store.counts()
+        return {
+            "name": self.name,
+            "created_at": time_text(self.created_at),
+            "fixture": "server" if self.shared else "own",
+            "source": self.store.dataset.source,
+            **counts,
+            "estimated_bytes": self.estimated_bytes(),
+        }
+
+    # -- named snapshots ----------------------------------------------------------------
+
+    def save_snapshot(self, name: str) -> NamedSnapshot:
+        """Snapshot the store under `name`, replacing one of that name; TooManySnapshots
+        for a new name when MAX_SNAPSHOTS are kept."""
+        saved = NamedSnapshot(name, self.clock.now(), self.store.snapshot())
+        with self._lock:
+            if name not in self._snapshots and len(self._snapshots) >= MAX_SNAPSHOTS:
+                raise TooManySnapshots(name)
+            self._snapshots.pop(name, None)  # a replaced name moves to the end
+            self._snapshots[name] = saved
+        return saved
+
+    def snapshots(self) -> list[NamedSnapshot]:
+        """The kept snapshots, oldest name first."""
+        with self._lock:
+            return list(self._snapshots.values())
+
+    def snapshot(self, name: str) -> NamedSnapshot | None:
+        with self._lock:
+            return self._snapshots.get(name)
+
+    def delete_snapshot(self, name: str) -> bool:
+        with self._lock:
+            return self._snapshots.pop(name, None) is not None
+
+    def clear_snapshots(self) -> None:
+        with self._lock:
+            self._snapshots.clear()
+
+
+def over_limit(text: str) -> errors.CanvasError:
+    # 507 Insufficient Storage: the server cannot hold what was asked; clients see a clear
+    # message rather than a server that runs out of memory.
+    return errors.CanvasError(507, {"errors": [{"message": text}]})
+
+
+def bad_name(name: str) -> errors.CanvasError:
+    del name  # never echoed: it may be anything
+    return errors.CanvasError(400, {"errors": [{"message": f"A sandbox name is {NAME_RULE}."}]})
+
+
+class Sandboxes:
+    """The named sandboxes of one server, bounded in number and in estimated total size."""
+
+    def __init__(
+        self,
+        default: Sandbox,
+        *,
+        max_count: int,
+        max_bytes: int,
+        on_create: Callable[[Sandbox], None] | None = None,
+    ) -> None:
+        self.default = default
+        self.max_count = max_count
+        self.max_bytes = max_bytes
+        self._on_create = on_create
+        self._lock = threading.Lock()
+        self._named: dict[str, Sandbox] = {}
+
+    @staticmethod
+    def check_name(name: str) -> None:
+        if not NAME.fullmatch(name):
+            raise bad_name(name)
+
+    def get(self, name: str) -> Sandbox | None:
+        with self._lock:
+            return self._named.get(name)
+
+    def list(self) -> list[Sandbox]:
+        """The named sandboxes, by name."""
+        with self._lock:
+            return [self._named[name] for name in sorted(self._named)]
+
+    def get_or_create(self, name: str) -> Sandbox:
+        """The sandbox `name`, made from the server's fixture on first use."""
+        self.check_name(name)
+        with self._lock:
+            sandbox = self._named.get(name)
+            if sandbox is None:
+                sandbox = self._add(name, None)
+            return sandbox
+
+    def put(self, name: str, dataset: Dataset | None) -> tuple[Sandbox, bool]:
+        """Create or replace the sandbox `name`: from a fixture of its own, or (None) from
+        the server's fixture. (sandbox, created)."""
+        self.check_name(name)
+        with self._lock:
+            replaced = self._named.pop(name, None)
+            try:
+                return self._add(name, dataset), replaced is None
+            except errors.CanvasError:
+                if replaced is not None:
+                    self._named[name] = replaced  # refused whole: the old one stays
+                raise
+
+    def check_room(self, sandbox: Sandbox, dataset: Dataset) -> None:
+        """Refuse (507) a new fixture for `sandbox` that would go over the size bound."""
+        if sandbox.name is None:
+            return  # the default sandbox is bounded by max_fixture_bytes alone
+        with self._lock:
+            others = sum(s.estimated_bytes() for s in self._named.values() if s is not sandbox)
+            self._check_bytes(others + _dataset_bytes(dataset))
+
+    def delete(self, name: str) -> bool:
+        with self._lock:
+            return self._named.pop(name, None) is not None
+
+    def clear(self) -> int:
+        """Delete every named sandbox; how many there were."""
+        with self._lock:
+            count = len(self._named)
+            self._named.clear()
+            return count
+
+    def _add(self, name: str, dataset: Dataset | None) -> Sandbox:
+        # Under self._lock.
+        if len(self._named) >= self.max_count:
+            raise over_limit(
+                f"At most {self.max_count} sandboxes (MOCK_CANVAS_MAX_SANDBOXES): delete one "
+                "with DELETE /__mock__/sandboxes/<name>."
+            )
+        used = sum(s.estimated_bytes() for s in self._named.values())
+        if dataset is None:
+            store = self.default.store.fork()
+            self._check_bytes(used + store.sizes()[1] * ROW_BYTES)
+            sandbox = Sandbox(name, self.default.base_settings, store, shared=True)
+        else:
+            self._check_bytes(used + _dataset_bytes(dataset))
+            sandbox = Sandbox(name, self.default.base_settings, Store(dataset))
+        self._named[name] = sandbox
+        if self._on_create is not None:
+            self._on_create(sandbox)
+        return sandbox
+
+    def _check_bytes(self, total: int) -> None:
+        if total > self.max_bytes:
+            limit = self.max_bytes // (1024 * 1024)
+            raise over_limit(
+                f"The sandboxes would hold about {total // (1024 * 1024)} MiB, over the "
+                f"{limit} MiB bound (MOCK_CANVAS_MAX_SANDBOX_MB): delete a sandbox or use a "
+                "smaller fixture."
+            )
+
+
+def _dataset_bytes(dataset: Dataset) -> int:
+    return (
+        len(dataset.users) * USER_BYTES
+        + (len(dataset.links) + len(dataset.pairing_codes)) * ROW_BYTES
+    )
+
+
+class SandboxPrefix:
+    """WSGI middleware: `/sandboxes/<name>/rest` is served as `/rest` with the prefix moved
+    to SCRIPT_NAME (so every URL the app builds, Link headers included, keeps it) and the
+    name in the environ for `current()`."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path: str = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX):
+            name, slash, rest = path[len(PREFIX) :].partition("/")
+            if name and slash:
+                environ[ENVIRON_KEY] = name
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PREFIX + name
+                environ["PATH_INFO"] = "/" + rest
+        return self.app(environ, start_response)
+
+
+def current() -> Sandbox:
+    """The sandbox of the request being handled (made on first use), cached on `g`."""
+    sandbox: Sandbox | None = g.get("mock_canvas_sandbox")
+    if sandbox is None:
+        mock = current_app.extensions["mock_canvas"]
+        name = request.environ.get(ENVIRON_KEY)
+        sandbox = mock.default if name is None else mock.sandboxes.get_or_create(name)
+        g.mock_canvas_sandbox = sandbox
+    return sandbox
+
+
+def in_named_sandbox() -> bool:
+    return request.environ.get(ENVIRON_KEY) is not None
