@@ -8,8 +8,9 @@ from collections.abc import Callable
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import errors
+from . import errors, traffic
 from .clock import MockClock
+from .faults import DropMiddleware, FaultRegistry
 from .fixtures import default_fixture_path, load_path
 from .journal import Journal, redact, redact_query
 from .model import Dataset
@@ -35,7 +36,9 @@ class MockCanvas:
 
     def __init__(self, base_settings: Settings, store: Store) -> None:
         self.base_settings = base_settings
-        self.default = Sandbox(None, base_settings, store)
+        self.default = Sandbox(
+            None, base_settings, store, faults=FaultRegistry(base_settings.max_fault_rules)
+        )
         self.sandboxes = Sandboxes(
             self.default,
             max_count=base_settings.max_sandboxes,
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     """A Flask app serving the Canvas API under /api/v1 and the control API under /__mock__."""
     from .api import bp as api_bp
     from .control import bp as control_bp
+    from .fault_api import bp as faults_bp
     from .sandbox_api import bp as sandboxes_bp
 
     if settings is None:
@@ -107,7 +111,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.register_blueprint(api_bp)
     app.register_blueprint(control_bp)
     app.register_blueprint(sandboxes_bp)
-    app.wsgi_app = SandboxPrefix(app.wsgi_app)  # type: ignore[method-assign]
+    app.register_blueprint(faults_bp)
+    # Outermost: a drop fault closes the connection whatever the app answered.
+    app.wsgi_app = DropMiddleware(SandboxPrefix(app.wsgi_app))  # type: ignore[method-assign]
 
     @app.before_request
     def _start_clock() -> None:
@@ -123,8 +129,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             _journal(current(), response)
         return response
 
+    traffic.install(app)  # the throttle and faults, inside the journal's hooks
+
     @app.errorhandler(errors.CanvasError)
     def _canvas_error(error: errors.CanvasError):  # type: ignore[no-untyped-def]
+        if isinstance(error, errors.InvalidPairingCode):
+            g.invalid_pairing_code = True  # the throttle charges it extra
         sandbox = g.get("mock_canvas_sandbox") or mock.default
         return render_error(error, sandbox.settings.auth_error_status)
 
@@ -161,6 +171,6 @@ def _journal(sandbox: Sandbox, response: Response) -> None:
         body=body,
         user_id=g.get("canvas_user_id"),
         action=endpoint.removeprefix("api.") if endpoint.startswith("api.") else None,
-        status=response.status_code,
+        status=traffic.DROPPED if g.get("fault_dropped") else response.status_code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )

@@ -93,3 +93,10 @@ def bad_parameters() -> CanvasError:
 
 def bad_request(message: str) -> CanvasError:
     return CanvasError(400, _messages(message))
+
+
+class InvalidPairingCode(CanvasError):
+    """`Invalid pairing code.` (422): Canvas also charges the caller's throttle bucket for it."""
+
+    def __init__(self) -> None:
+        super().__init__(422, _messages("Invalid pairing code."))

@@ -20,10 +20,12 @@ from flask import current_app, g, request
 
 from . import errors
 from .clock import MockClock
+from .faults import FaultRegistry
 from .journal import Journal, time_text
 from .model import Dataset
 from .settings import Settings
 from .store import Snapshot, Store
+from .throttle import Throttle, ThrottleConfig
 
 MAX_SNAPSHOTS = 100
 # The WSGI environ key that carries the name of the sandbox a request was sent to.
@@ -59,14 +61,36 @@ class NamedSnapshot:
         }
 
 
+def throttle_config(settings: Settings) -> ThrottleConfig:
+    return ThrottleConfig(
+        enabled=settings.throttle == "enforce",
+        hwm=settings.throttle_hwm,
+        maximum=max(settings.throttle_maximum, settings.throttle_hwm),
+        outflow=settings.throttle_outflow,
+        up_front_cost=settings.throttle_up_front_cost,
+        request_cost=settings.throttle_request_cost,
+        invalid_pairing_code_penalty=settings.throttle_invalid_pairing_code_penalty,
+    )
+
+
 class Sandbox:
-    """One isolated state: a store, its clock, its request journal and named snapshots."""
+    """One isolated state: a store, its clock, its request journal, named snapshots and the
+    throttle's buckets. Fault rules live in one registry per server (`faults`), each bound to
+    a sandbox (or to all)."""
 
     def __init__(
-        self, name: str | None, base_settings: Settings, store: Store, *, shared: bool = False
+        self,
+        name: str | None,
+        base_settings: Settings,
+        store: Store,
+        *,
+        shared: bool = False,
+        faults: FaultRegistry | None = None,
     ) -> None:
         self.name = name  # None: the default sandbox (unprefixed paths)
         self.base_settings = base_settings
+        self.faults = faults if faults is not None else FaultRegistry(base_settings.max_fault_rules)
+        self._throttle: tuple[Settings, Throttle] | None = None
         self.clock = MockClock()
         self.created_at = self.clock.now()
         self.journal = Journal(base_settings.journal_size)
@@ -94,10 +118,27 @@ class Sandbox:
         self.clear_snapshots()
 
     def reset(self) -> None:
-        """The store back to its fixture, the clock to real time, the journal empty."""
+        """The store back to its fixture, the clock to real time, the journal empty, no
+        fault rules of this sandbox's own, the throttle's buckets empty."""
         self.store.reset()
         self.clock.real()
         self.journal.clear()
+        self.faults.clear_for(self.name)
+        self.throttle.reset()
+
+    @property
+    def throttle(self) -> Throttle:
+        """The leaky buckets, configured by the settings in force (a new fixture's
+        `settings:` can change them: its buckets then start empty)."""
+        settings = self.settings
+        cached = self._throttle
+        if cached is not None and cached[0] is settings:
+            return cached[1]
+        throttle = Throttle(throttle_config(settings), self.clock)
+        with self._lock:
+            if self._throttle is None or self._throttle[0] is not settings:
+                self._throttle = (settings, throttle)
+            return self._throttle[1]
 
     @property
     def settings(self) -> Settings:
@@ -233,14 +274,19 @@ class Sandboxes:
 
     def delete(self, name: str) -> bool:
         with self._lock:
-            return self._named.pop(name, None) is not None
+            gone = self._named.pop(name, None) is not None
+        if gone:
+            self.default.faults.clear_for(name)  # a new sandbox of that name starts clean
+        return gone
 
     def clear(self) -> int:
         """Delete every named sandbox; how many there were."""
         with self._lock:
-            count = len(self._named)
+            names = list(self._named)
             self._named.clear()
-            return count
+        for name in names:
+            self.default.faults.clear_for(name)
+        return len(names)
 
     def _add(self, name: str, dataset: Dataset | None) -> Sandbox:
         # Under self._lock.
@@ -253,10 +299,14 @@ class Sandboxes:
         if dataset is None:
             store = self.default.store.fork()
             self._check_bytes(used + store.sizes()[1] * ROW_BYTES)
-            sandbox = Sandbox(name, self.default.base_settings, store, shared=True)
+            sandbox = Sandbox(
+                name, self.default.base_settings, store, shared=True, faults=self.default.faults
+            )
         else:
             self._check_bytes(used + _dataset_bytes(dataset))
-            sandbox = Sandbox(name, self.default.base_settings, Store(dataset))
+            sandbox = Sandbox(
+                name, self.default.base_settings, Store(dataset), faults=self.default.faults
+            )
         self._named[name] = sandbox
         if self._on_create is not None:
             self._on_create(sandbox)

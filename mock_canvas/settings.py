@@ -28,6 +28,19 @@ class Settings:
     journal_size: int = 1000  # requests the journal keeps (GET /__mock__/requests)
     max_sandboxes: int = 256  # named sandboxes one server keeps (/sandboxes/<name>/...)
     max_sandbox_mb: int = 1024  # their estimated total size, in MiB
+    # Canvas's request throttle (a leaky bucket per token): enforce (403 when full), report
+    # (Canvas's disabled mode: metered, headers sent, nobody refused) or off (no headers).
+    throttle: str = "enforce"
+    throttle_hwm: float = 600.0
+    throttle_maximum: float = 800.0
+    throttle_outflow: float = 10.0  # units per second of the mock's clock
+    throttle_up_front_cost: float = 50.0
+    # Canvas charges CPU + database seconds; the mock a fixed cost per request (about what
+    # these endpoints cost on Canvas), plus the penalty for a wrong pairing code.
+    throttle_request_cost: float = 0.02
+    throttle_invalid_pairing_code_penalty: float = 200.0
+    fault_header: str = "on"  # honour X-Mock-Canvas-Fault (on | off)
+    max_fault_rules: int = 1000
     # Names given as arguments (command line, create_app callers): a fixture cannot change them.
     explicit: frozenset[str] = frozenset()
 
@@ -47,10 +60,25 @@ class Settings:
 
 # Only behaviour can come from a fixture; where to listen and secrets cannot.
 FIXTURE_SETTINGS: frozenset[str] = frozenset(
-    {"auth_error_status", "default_per_page", "max_per_page"}
+    {
+        "auth_error_status",
+        "default_per_page",
+        "max_per_page",
+        "throttle",
+        "throttle_hwm",
+        "throttle_maximum",
+        "throttle_outflow",
+        "throttle_up_front_cost",
+        "throttle_request_cost",
+        "throttle_invalid_pairing_code_penalty",
+    }
 )
-_CHOICES: dict[str, tuple[int, ...]] = {"auth_error_status": (401, 403)}
-_RANGES: dict[str, tuple[int, int]] = {
+_CHOICES: dict[str, tuple[int | str, ...]] = {
+    "auth_error_status": (401, 403),
+    "throttle": ("enforce", "report", "off"),
+    "fault_header": ("on", "off"),
+}
+_RANGES: dict[str, tuple[float, float]] = {
     "port": (0, 65535),
     "default_per_page": (1, 100),
     "max_per_page": (1, 1000),
@@ -60,6 +88,13 @@ _RANGES: dict[str, tuple[int, int]] = {
     "journal_size": (1, 1_000_000),
     "max_sandboxes": (0, 100_000),
     "max_sandbox_mb": (1, 1 << 20),
+    "max_fault_rules": (0, 1_000_000),
+    "throttle_hwm": (1, 1e9),
+    "throttle_maximum": (1, 1e9),
+    "throttle_outflow": (0, 1e9),
+    "throttle_up_front_cost": (0, 1e9),
+    "throttle_request_cost": (0, 1e9),
+    "throttle_invalid_pairing_code_penalty": (0, 1e9),
 }
 _TYPES: dict[str, type] = {
     f.name: (str if f.name in ("fixtures", "control_token") else type(f.default))
@@ -71,17 +106,23 @@ _TYPES: dict[str, type] = {
 def check_value(name: str, value: Any) -> str | None:
     """A problem with one setting's value, or None."""
     expected = _TYPES[name]
-    if expected is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return "must be an integer"
-        if name in _CHOICES and value not in _CHOICES[name]:
-            return "must be one of " + ", ".join(str(c) for c in _CHOICES[name])
-        low, high = _RANGES.get(name, (-(1 << 63), 1 << 63))
-        if not low <= value <= high:
-            return f"must be between {low} and {high}"
-    elif not isinstance(value, str):
+    if expected is int and (not isinstance(value, int) or isinstance(value, bool)):
+        return "must be an integer"
+    if expected is float and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return "must be a number"
+    if expected is str and not isinstance(value, str):
         return "must be a string"
+    if name in _CHOICES and value not in _CHOICES[name]:
+        return "must be one of " + ", ".join(str(c) for c in _CHOICES[name])
+    if expected is not str:
+        low, high = _RANGES.get(name, (-(1 << 63), 1 << 63))
+        if not low <= value <= high:  # NaN fails this too
+            return f"must be between {_number(low)} and {_number(high)}"
     return None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def fixture_settings_problems(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -110,6 +151,11 @@ def from_env(environ: Mapping[str, str] | None = None, base: Settings | None = N
                 value = int(raw.strip())
             except ValueError:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()}: must be an integer") from None
+        elif expected is float:
+            try:
+                value = float(raw.strip())
+            except ValueError:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()}: must be a number") from None
         if (problem := check_value(name, value)) is not None:
             raise ValueError(f"{ENV_PREFIX}{name.upper()}: {problem}")
         changes[name] = value

@@ -368,6 +368,17 @@ class Store:
                 raise errors.expired_access_token(iso8601(expires_at))
             return entry.user
 
+    def peek_user_id(self, token: str | None) -> int | None:
+        """The id of the user a token authenticates now, else None (never an error): what a
+        fault rule's `user_id` matches before the action runs."""
+        if not token:
+            return None
+        with self._lock:
+            entry = self._dir.token_entry(token)
+            if entry is None or not entry.user.active or self._token_expired(entry):
+                return None
+            return entry.user.id
+
     def domain_root_account(self, host: str) -> Account:
         with self._lock:
             return self._dir.domain_root_account(host)
@@ -565,7 +576,7 @@ class Store:
         if _present(pairing_code):
             code = self._active_code(_param_text(pairing_code))
             if code is None:
-                raise errors.unprocessable("Invalid pairing code.")
+                raise errors.InvalidPairingCode()
             student = self._dir.users[code.user_id]
             common = self._common(observer, student, self._link_scope(raw_scope, domain))
             # Canvas destroys the code here, before the admin check that may still refuse.

@@ -25,6 +25,7 @@ from . import errors
 from .app import MockCanvas as AppState
 from .app import create_app
 from .clock import MockClock
+from .faults import FaultRegistry, FaultSpecError, parse_rule
 from .fixtures import FixtureError, default_fixture_path, dump_dataset, load_mapping, load_path
 from .journal import Journal, JournalEntry
 from .model import Dataset, User
@@ -85,7 +86,6 @@ class PluginSession:
         self._datasets: dict[str, Dataset | FixtureError] = {}
         self._default = str(default_fixture_path().resolve())
         self._stores: dict[str, Store] = {}
-        self._names: dict[int, tuple[Dataset, dict[str, list[int]]]] = {}
         self._app: Flask | None = None
         self._server: MockCanvasServer | None = None
         self.errors: list[ServerError] = []
@@ -160,11 +160,9 @@ class PluginSession:
 
     def begin(self, path: str | None) -> None:
         """Before a test: serve its fixture file as loaded, with no server errors recorded."""
-        store = self.store_for(path)
-        store.reset()
-        self.install(store)
-        self._state.clock.real()
-        self._state.journal.clear()
+        self.install(self.store_for(path))
+        self._state.reset()  # the store, the clock, the journal, fault rules, the throttle
+        self._state.sandboxes.clear()  # a test's sandboxes go with it (and their rules)
         self.errors.clear()
 
     def _record_error(self, exc: Exception) -> None:
@@ -183,19 +181,56 @@ class PluginSession:
             raise server_error(taken, when) from taken[0].exception
 
     def names(self, dataset: Dataset) -> dict[str, list[int]]:
-        """Lower-cased names and logins -> user ids, built once per dataset."""
-        cached = self._names.get(id(dataset))
-        if cached is not None and cached[0] is dataset:
-            return cached[1]
-        index: dict[str, list[int]] = {}
-        for user in dataset.users:
-            keys = {user.name.casefold(), *(login.unique_id.casefold() for login in user.logins)}
-            for key in keys:
-                index.setdefault(key, []).append(user.id)
-        if len(self._names) >= 16:  # mappings loaded by tests come and go
-            self._names.clear()
-        self._names[id(dataset)] = (dataset, index)
-        return index
+        return name_index(dataset)
+
+
+_NAME_INDEXES: dict[int, tuple[Dataset, dict[str, list[int]]]] = {}
+
+
+def name_index(dataset: Dataset) -> dict[str, list[int]]:
+    """Lower-cased names and logins -> user ids, built once per dataset."""
+    cached = _NAME_INDEXES.get(id(dataset))
+    if cached is not None and cached[0] is dataset:
+        return cached[1]
+    index: dict[str, list[int]] = {}
+    for user in dataset.users:
+        keys = {user.name.casefold(), *(login.unique_id.casefold() for login in user.logins)}
+        for key in keys:
+            index.setdefault(key, []).append(user.id)
+    if len(_NAME_INDEXES) >= 16:  # mappings loaded by tests come and go
+        _NAME_INDEXES.clear()
+    _NAME_INDEXES[id(dataset)] = (dataset, index)
+    return index
+
+
+def find_user(dataset: Dataset, ref: UserRef, users: Mapping[int, User] | None = None) -> User:
+    """A user of `dataset` by id, login (unique_id, any case) or name (any case)."""
+    if users is None:
+        users = {user.id: user for user in dataset.users}
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        found = users.get(ref)
+        if found is None:
+            raise LookupError(f"no user with id {ref} in {dataset.source}")
+        return found
+    ids = name_index(dataset).get(str(ref).casefold(), [])
+    if not ids:
+        raise LookupError(f"no user named or logging in as {ref!r} in {dataset.source}")
+    if len(ids) > 1:
+        raise LookupError(f"{ref!r} is ambiguous: users {sorted(ids)}; use an id")
+    return users[ids[0]]
+
+
+def user_info(found: User) -> UserInfo:
+    sis = next((lg for lg in found.logins if lg.sis_user_id is not None), None)
+    integration = next((lg for lg in found.logins if lg.integration_id is not None), None)
+    return UserInfo(
+        id=found.id,
+        name=found.name,
+        logins=tuple(login.unique_id for login in found.logins),
+        sis_user_id=sis.sis_user_id if sis else None,
+        integration_id=integration.integration_id if integration else None,
+        tokens=tuple(token.token for token in found.tokens),
+    )
 
 
 ACTIONS = (
@@ -210,7 +245,7 @@ ACTIONS = (
 )
 
 
-def _check_action(action: str | None) -> None:
+def check_action(action: str | None) -> None:
     if action is not None and action not in ACTIONS:
         raise ValueError(f"unknown Canvas action {action!r} (one of: {', '.join(ACTIONS)})")
 
@@ -249,6 +284,39 @@ def _near_misses(
         )
 
     return sorted((e for e in entries if e.id not in excluded), key=score, reverse=True)[:limit]
+
+
+def check_called(
+    everything: list[JournalEntry],
+    action: str,
+    times: int | None,
+    user: UserRef | None,
+    user_id: int | None,
+    status: int | None,
+) -> list[JournalEntry]:
+    """assert_called's check on the journal's entries: the matching calls, else an
+    AssertionError that shows the nearest requests made."""
+    __tracebackhide__ = True
+    matching = [e for e in everything if _matches(e, action, user_id, status)]
+    if (times is None and matching) or (times is not None and len(matching) == times):
+        return matching
+    wanted = action
+    if user is not None:
+        wanted += f" by user {user_id}"
+    if status is not None:
+        wanted += f" with status {status}"
+    expected = "at least once" if times is None else _times(times)
+    lines = [f"expected {wanted} to be called {expected}, it was called {_times(len(matching))}"]
+    if times is not None and matching:
+        lines.append("matching requests:")
+        lines += [f"  {e.describe()}" for e in matching]
+    near = _near_misses(everything, action, user_id, status, exclude=matching)
+    if near:
+        lines.append("nearest requests made:")
+        lines += [f"  {e.describe()}" for e in near]
+    elif not everything:
+        lines.append("no request reached the Canvas endpoints")
+    raise AssertionError("\n".join(lines))
 
 
 def server_error(errors_: list[ServerError], when: str = "") -> MockCanvasServerError:
@@ -291,11 +359,8 @@ class MockCanvasHandle:
 
     def reset(self) -> None:
         """Back to this test's fixture file as loaded (what every test starts from)."""
-        store = self._session.store_for(self._fixture)
-        store.reset()
-        self._session.install(store)
-        self.clock.real()
-        self.journal.clear()
+        self._session.install(self._session.store_for(self._fixture))
+        self._session.app.extensions["mock_canvas"].reset()
 
     def load(self, source: FixtureSource) -> None:
         """Serve another fixture for the rest of this test: a file (parsed once per session)
@@ -316,33 +381,11 @@ class MockCanvasHandle:
     def _find(self, ref: UserRef) -> User:
         store = self.store
         with store.locked() as directory:
-            if isinstance(ref, int) and not isinstance(ref, bool):
-                found = directory.users.get(ref)
-                if found is None:
-                    raise LookupError(f"no user with id {ref} in {store.dataset.source}")
-                return found
-            ids = self._session.names(store.dataset).get(str(ref).casefold(), [])
-            if not ids:
-                raise LookupError(
-                    f"no user named or logging in as {ref!r} in {store.dataset.source}"
-                )
-            if len(ids) > 1:
-                raise LookupError(f"{ref!r} is ambiguous: users {sorted(ids)}; use an id")
-            return directory.users[ids[0]]
+            return find_user(store.dataset, ref, directory.users)
 
     def user(self, ref: UserRef) -> UserInfo:
         """A user by id, login (unique_id, any case) or name (any case)."""
-        found = self._find(ref)
-        sis = next((lg for lg in found.logins if lg.sis_user_id is not None), None)
-        integration = next((lg for lg in found.logins if lg.integration_id is not None), None)
-        return UserInfo(
-            id=found.id,
-            name=found.name,
-            logins=tuple(login.unique_id for login in found.logins),
-            sis_user_id=sis.sis_user_id if sis else None,
-            integration_id=integration.integration_id if integration else None,
-            tokens=tuple(token.token for token in found.tokens),
-        )
+        return user_info(self._find(ref))
 
     def user_id(self, ref: UserRef) -> int:
         """A user's id, by id, login or name."""
@@ -390,6 +433,23 @@ class MockCanvasHandle:
         except KeyError:
             raise LookupError(f"no token {token!r} in {self.store.dataset.source}") from None
 
+    # -- faults --------------------------------------------------------------------------
+
+    def fault(self, **rule: Any) -> int:
+        """Register a fault rule (the body of POST /__mock__/faults, e.g.
+        `fault(action="list_observees", status=503, times=2)`); its id. Gone after the test."""
+        faults: FaultRegistry = self._session.app.extensions["mock_canvas"].default.faults
+        try:
+            added = faults.add(parse_rule(rule))
+        except FaultSpecError as exc:
+            raise ValueError(str(exc)) from None
+        assert added.id is not None
+        return added.id
+
+    def clear_faults(self) -> None:
+        """Remove the fault rules of this test."""
+        self._session.app.extensions["mock_canvas"].default.faults.clear()
+
     # -- the clock -----------------------------------------------------------------------
 
     @property
@@ -416,7 +476,7 @@ class MockCanvasHandle:
     ) -> list[JournalEntry]:
         """The requests to the Canvas endpoints so far, oldest first: all, or those to one
         action (e.g. "add_observee"), by one user, with one status."""
-        _check_action(action)
+        check_action(action)
         user_id = None if user is None else self.user_id(user)
         return self.journal.entries(action=action, user=user_id, status=status)
 
@@ -431,31 +491,9 @@ class MockCanvasHandle:
         """Fail unless `action` was called (exactly `times` times, when given) by `user` with
         `status`; the failure shows the nearest requests that were made. The matching calls."""
         __tracebackhide__ = True
-        _check_action(action)
+        check_action(action)
         user_id = None if user is None else self.user_id(user)
-        everything = self.journal.entries()
-        matching = [e for e in everything if _matches(e, action, user_id, status)]
-        if (times is None and matching) or (times is not None and len(matching) == times):
-            return matching
-        wanted = action
-        if user is not None:
-            wanted += f" by user {user_id}"
-        if status is not None:
-            wanted += f" with status {status}"
-        expected = "at least once" if times is None else _times(times)
-        lines = [
-            f"expected {wanted} to be called {expected}, it was called {_times(len(matching))}"
-        ]
-        if times is not None and matching:
-            lines.append("matching requests:")
-            lines += [f"  {e.describe()}" for e in matching]
-        near = _near_misses(everything, action, user_id, status, exclude=matching)
-        if near:
-            lines.append("nearest requests made:")
-            lines += [f"  {e.describe()}" for e in near]
-        elif not everything:
-            lines.append("no request reached the Canvas endpoints")
-        raise AssertionError("\n".join(lines))
+        return check_called(self.journal.entries(), action, times, user, user_id, status)
 
     # -- errors inside the server --------------------------------------------------------
 

@@ -570,6 +570,62 @@ SCHEMAS: dict[str, Schema] = {
         },
         "additionalProperties": False,
     },
+    "FaultRuleRequest": {
+        "type": "object",
+        "description": (
+            "Which requests (every field given must match; none: every Canvas request of the "
+            "sandbox) and what happens to them. `action`: a Canvas action or a list of them; "
+            "`method`; `path`: a glob over the whole path (`/api/v1/users/*/observees`); "
+            "`user_id`: the caller (Bearer header or `access_token` query parameter); "
+            "`sandbox`: a name, `*` for every sandbox, absent for the one the call was sent "
+            "to. Exactly one of `status` (400-599, with an optional JSON `body` and "
+            "`headers`; else Canvas's body for that status, with `error_report_id` for a "
+            "5xx), `throttled` (Canvas's text 403) or `drop` (close the connection), and/or "
+            "`latency_ms` (0-120000; alone: wait, then answer as usual). `times` (default 1) "
+            "or `probability` (0-1, with a `seed` for a repeatable pattern)."
+        ),
+        "properties": {
+            "action": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+            "method": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+            "path": {"type": "string"},
+            "user_id": {"anyOf": [{"type": "integer"}, {"type": "array"}]},
+            "sandbox": {"type": ["string", "null"]},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "body": {},
+            "headers": {"type": "object"},
+            "throttled": {"type": "boolean"},
+            "drop": {"type": "boolean"},
+            "latency_ms": {"type": "number", "minimum": 0, "maximum": 120000},
+            "times": {"type": ["integer", "null"], "minimum": 1},
+            "probability": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "seed": {"type": ["integer", "null"]},
+        },
+    },
+    "FaultRule": {
+        "type": "object",
+        "description": "A registered rule as posted, with its id, firings left and fired.",
+        "required": ["id", "sandbox", "times", "remaining", "fired"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "sandbox": {"type": ["string", "null"]},
+            "times": {"type": ["integer", "null"]},
+            "remaining": {"type": ["integer", "null"]},
+            "fired": {"type": "integer", "minimum": 0},
+        },
+    },
+    "FaultRuleList": {"type": "array", "items": schema("FaultRule")},
+    "FaultsCleared": {
+        "type": "object",
+        "required": ["status", "cleared"],
+        "properties": {"status": {"const": "ok"}, "cleared": {"type": "integer", "minimum": 0}},
+        "additionalProperties": False,
+    },
+    "FaultDeleted": {
+        "type": "object",
+        "required": ["deleted"],
+        "properties": {"deleted": {"type": "integer", "minimum": 1}},
+        "additionalProperties": False,
+    },
     "SandboxList": {"type": "array", "items": schema("Sandbox")},
     "SandboxName": {
         "type": "string",
@@ -1006,6 +1062,13 @@ PARAMETERS: dict[str, Schema] = {
         "description": "The sandbox's name.",
         "schema": {"type": "string"},
     },
+    "FaultRuleId": {
+        "name": "rule_id",
+        "in": "path",
+        "required": True,
+        "description": "The rule's id.",
+        "schema": {"type": "integer"},
+    },
     "JournalAction": {
         "name": "action",
         "in": "query",
@@ -1064,8 +1127,20 @@ HEADERS: dict[str, Schema] = {
         "schema": {"const": 'Bearer realm="mock-canvas-control"'},
     },
     "X-Rate-Limit-Remaining": {
-        "description": "`0.0` on a throttled request (not sent yet; see the 403).",
-        "schema": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
+        "description": (
+            "What is left in the caller's leaky bucket (`hwm - count`, Ruby's Float#to_s), "
+            "after this request's cost: negative once over the high-water mark. Sent on every "
+            "request to a Canvas endpoint (identified by its token, else its IP) unless "
+            "`MOCK_CANVAS_THROTTLE=off`."
+        ),
+        "schema": {"type": "string", "pattern": "^-?[0-9]+\\.[0-9]+(e[+-][0-9]+)?$"},
+    },
+    "X-Request-Cost": {
+        "description": (
+            "What this request cost the bucket: `MOCK_CANVAS_THROTTLE_REQUEST_COST` (0.02), "
+            "plus 200 for a wrong pairing code. Not sent on a throttled request."
+        ),
+        "schema": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+(e[+-][0-9]+)?$"},
     },
 }
 
@@ -1133,11 +1208,10 @@ RESPONSES: dict[str, Schema] = {
     "Forbidden": {
         "description": (
             "JSON: authenticated but not allowed (no `WWW-Authenticate`). text/plain: the "
-            "request was throttled (Canvas's leaky bucket per token; `X-Rate-Limit-Remaining: "
-            "0.0`). **Throttling is not implemented yet**: the mock never sends the text/plain "
-            "403 today; it is documented so that clients handle it."
+            "request was throttled (Canvas's leaky bucket per token: high-water mark 600, "
+            "10 units a second leak out, 50 reserved while a request runs; no "
+            "`X-Request-Cost` then)."
         ),
-        "headers": {"X-Rate-Limit-Remaining": ref("headers", "X-Rate-Limit-Remaining")},
         "content": {
             JSON: {"schema": schema("Unauthorized")},
             TEXT: {"schema": schema("ThrottledText")},
@@ -1173,6 +1247,26 @@ RESPONSES: dict[str, Schema] = {
         "content": json_content(schema("ControlTokenRequired")),
     },
 }
+
+# Every answer of a Canvas endpoint carries the throttle's headers.
+CANVAS_RESPONSES = (
+    "User",
+    "PairingCode",
+    "UserPage",
+    "BadRequest",
+    "Unauthenticated",
+    "UnauthenticatedOrBadCredentials",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "Unprocessable",
+)
+for _name in CANVAS_RESPONSES:
+    RESPONSES[_name]["headers"] = {
+        **RESPONSES[_name].get("headers", {}),
+        "X-Request-Cost": ref("headers", "X-Request-Cost"),
+        "X-Rate-Limit-Remaining": ref("headers", "X-Rate-Limit-Remaining"),
+    }
 
 # -- operations ---------------------------------------------------------------------------
 
@@ -1643,6 +1737,95 @@ PATHS: dict[str, Schema] = {
             },
         },
     },
+    "/__mock__/faults": {
+        "post": {
+            "operationId": "add_fault",
+            "tags": ["Faults"],
+            "summary": "Add a fault rule",
+            "description": (
+                "Make matching Canvas requests fail, wait or lose their connection. Rules "
+                "are tried oldest first; the first that fires wins and uses up one firing. A "
+                "reset of the sandbox removes its rules (not the `*` ones)."
+            ),
+            "security": CONTROL_SECURITY,
+            "requestBody": {
+                "required": True,
+                "content": {JSON: {"schema": schema("FaultRuleRequest")}},
+            },
+            "responses": {
+                "201": {"description": "Added.", "content": json_content(schema("FaultRule"))},
+                "400": {
+                    "description": "A bad rule (the message names the field); nothing added.",
+                    "content": json_content(schema("ControlBadRequest")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+        "get": {
+            "operationId": "list_faults",
+            "tags": ["Faults"],
+            "summary": "List the fault rules",
+            "description": "The rules that can fire in this sandbox, oldest first.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "The rules.",
+                    "content": json_content(schema("FaultRuleList")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+        "delete": {
+            "operationId": "clear_faults",
+            "tags": ["Faults"],
+            "summary": "Remove this sandbox's fault rules",
+            "description": "Every rule bound to this sandbox (`*` rules are removed by id).",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "Removed.",
+                    "content": json_content(schema("FaultsCleared")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+            },
+        },
+    },
+    "/__mock__/faults/{rule_id}": {
+        "parameters": [P["FaultRuleId"]],
+        "get": {
+            "operationId": "show_fault",
+            "tags": ["Faults"],
+            "summary": "Show a fault rule",
+            "description": "A rule that can fire in this sandbox, with its firings left.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {"description": "The rule.", "content": json_content(schema("FaultRule"))},
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": {
+                    "description": "No such rule here.",
+                    "content": json_content(schema("NotFound")),
+                },
+            },
+        },
+        "delete": {
+            "operationId": "delete_fault",
+            "tags": ["Faults"],
+            "summary": "Remove a fault rule",
+            "description": "Remove one rule that can fire in this sandbox.",
+            "security": CONTROL_SECURITY,
+            "responses": {
+                "200": {
+                    "description": "Removed.",
+                    "content": json_content(schema("FaultDeleted")),
+                },
+                "401": ref("responses", "ControlTokenRequired"),
+                "404": {
+                    "description": "No such rule here.",
+                    "content": json_content(schema("NotFound")),
+                },
+            },
+        },
+    },
     "/__mock__/clock": {
         "get": {
             "operationId": "clock",
@@ -1733,7 +1916,7 @@ def build() -> Schema:
                 "The eight endpoints of Canvas's User Observees API as mock_canvas answers "
                 "them (see the README's *Differences from Canvas*), and the mock's own control "
                 "API under `/__mock__`. Every body, error bodies included, is JSON "
-                "(`application/json; charset=utf-8`), except the (future) throttling 403 and "
+                "(`application/json; charset=utf-8`), except the throttle's 403 and "
                 "the YAML state. The `Host` header picks the domain root account."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
@@ -1751,6 +1934,16 @@ def build() -> Schema:
             {"name": "Observers", "description": "Canvas: UserObserveesController (mirror)."},
             {"name": "Pairing codes", "description": "Canvas: ObserverPairingCodesApiController."},
             {"name": "Control", "description": "mock_canvas only: for test authors."},
+            {
+                "name": "Faults",
+                "description": (
+                    "mock_canvas only: rules that make Canvas requests fail, wait or drop. "
+                    "Any Canvas endpoint can then answer any 4xx/5xx a rule asks for. The "
+                    "header `X-Mock-Canvas-Fault: status=503` (or `throttled`, `drop`, "
+                    "`latency_ms=200`, joined by `;`) does the same for one request "
+                    "(`MOCK_CANVAS_FAULT_HEADER=off` ignores it)."
+                ),
+            },
             {
                 "name": "Sandboxes",
                 "description": (

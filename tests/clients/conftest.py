@@ -15,8 +15,9 @@ from mock_canvas.server import MockCanvasServer
 def live(_live_server: tuple[Flask, MockCanvasServer], default_dataset: Dataset) -> Iterator[str]:
     """The live server's base URL, its state reset to the packaged default fixture."""
     app, server = _live_server
-    store = app.extensions["mock_canvas"].store
-    if store.dataset is not default_dataset:
-        store.load(default_dataset)
-    store.reset()
+    mock = app.extensions["mock_canvas"]
+    if mock.store.dataset is not default_dataset:
+        mock.store.load(default_dataset)
+    mock.reset()  # the store, the clock, the journal, fault rules, the throttle's buckets
+    mock.sandboxes.clear()
     yield server.url

@@ -131,8 +131,10 @@ EXPECTED: dict[str, tuple[list[str], bool]] = {
     ),
     "unknown_setting.yaml": (
         [
-            "settings.colour: unknown setting"
-            " (a fixture may set: auth_error_status, default_per_page, max_per_page)"
+            "settings.colour: unknown setting (a fixture may set: auth_error_status, "
+            "default_per_page, max_per_page, throttle, throttle_hwm, "
+            "throttle_invalid_pairing_code_penalty, throttle_maximum, throttle_outflow, "
+            "throttle_request_cost, throttle_up_front_cost)"
         ],
         True,
     ),

@@ -1,0 +1,70 @@
+"""Blueprint /__mock__/faults: register, list and remove fault rules for this sandbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from . import errors
+from .control import _require_control_token, bad_request
+from .faults import FaultRuleState, FaultSpecError, parse_rule
+from .responses import json_response
+from .sandbox import current
+
+bp = Blueprint("faults", __name__, url_prefix="/__mock__/faults")
+bp.before_request(_require_control_token)
+
+
+def _body() -> Any:
+    try:
+        return json.loads(request.get_data() or b"null")
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
+
+
+def _visible(rule_id: int) -> FaultRuleState:
+    """A rule that can fire in this sandbox (its own or an every-sandbox one), else 404."""
+    sandbox = current()
+    for state in sandbox.faults.list_for(sandbox.name):
+        if state.rule.id == rule_id:
+            return state
+    raise errors.not_found()
+
+
+@bp.post("", provide_automatic_options=False)
+def add_fault() -> Response:
+    """A rule; `sandbox` defaults to the sandbox the call was sent to."""
+    sandbox = current()
+    try:
+        rule = sandbox.faults.add(parse_rule(_body(), sandbox=sandbox.name))
+    except FaultSpecError as exc:
+        raise bad_request(str(exc)) from None
+    state = sandbox.faults.get(rule.id or 0)
+    return json_response(state.to_json() if state else rule.to_json(), 201)
+
+
+@bp.get("", provide_automatic_options=False)
+def list_faults() -> Response:
+    sandbox = current()
+    return json_response([state.to_json() for state in sandbox.faults.list_for(sandbox.name)])
+
+
+@bp.delete("", provide_automatic_options=False)
+def clear_faults() -> Response:
+    """This sandbox's own rules (the every-sandbox ones are deleted by id)."""
+    sandbox = current()
+    return json_response({"status": "ok", "cleared": sandbox.faults.clear_for(sandbox.name)})
+
+
+@bp.get("/<int:rule_id>", provide_automatic_options=False)
+def show_fault(rule_id: int) -> Response:
+    return json_response(_visible(rule_id).to_json())
+
+
+@bp.delete("/<int:rule_id>", provide_automatic_options=False)
+def delete_fault(rule_id: int) -> Response:
+    _visible(rule_id)
+    current().faults.delete(rule_id)
+    return json_response({"deleted": rule_id})
