@@ -96,7 +96,9 @@ def load_dataset(settings: Settings) -> Dataset:
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     """A Flask app serving the Canvas API under /api/v1 and the control API under /__mock__."""
     from .api import bp as api_bp
+    from .arrange import bp as arrange_bp
     from .control import bp as control_bp
+    from .dashboard import bp as dashboard_bp
     from .fault_api import bp as faults_bp
     from .sandbox_api import bp as sandboxes_bp
 
@@ -112,6 +114,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.register_blueprint(control_bp)
     app.register_blueprint(sandboxes_bp)
     app.register_blueprint(faults_bp)
+    app.register_blueprint(arrange_bp)
+    app.register_blueprint(dashboard_bp)
     # Outermost: a drop fault closes the connection whatever the app answered.
     app.wsgi_app = DropMiddleware(SandboxPrefix(app.wsgi_app))  # type: ignore[method-assign]
 

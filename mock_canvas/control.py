@@ -172,7 +172,10 @@ def parse_instant(value: Any, name: str) -> datetime:
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is not None:
-            return moment.astimezone(UTC)
+            try:
+                return moment.astimezone(UTC)
+            except OverflowError:  # 9999-12-31T23:59:59-14:00 is past the year 9999 in UTC
+                raise bad_request(f"{name} must be within the years 1 to 9999 in UTC.") from None
     raise bad_request(
         f"{name} must be an ISO 8601 date-time with a zone, e.g. 2030-01-01T00:00:00Z"
     )

@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from .remote import RemoteMockCanvas, RemoteSession
     from .testing import MockCanvas, MockCanvasClient, PluginSession
 
 MARKER = "mock_canvas"
 INI_OPTION = "mock_canvas_fixtures"
+URL_ENV = "MOCK_CANVAS_URL"
+CONTROL_TOKEN_ENV = "MOCK_CANVAS_CONTROL_TOKEN"
 FIXTURE_NAMES = frozenset({"mock_canvas", "mock_canvas_client"})
 
 _SESSION = pytest.StashKey["PluginSession"]()
@@ -40,6 +43,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         default=None,
         help="fixture file for the mock_canvas fixtures (default: the packaged one)",
+    )
+    group.addoption(
+        "--mock-canvas-url",
+        dest="mock_canvas_url",
+        metavar="URL",
+        default=None,
+        help=f"use the mock_canvas server at URL (e.g. a CI service container; env {URL_ENV}) "
+        "instead of one in a thread: each session (each xdist worker) gets its own sandbox",
     )
     parser.addini(
         INI_OPTION,
@@ -191,11 +202,31 @@ def _end(item: pytest.Item, session: PluginSession) -> None:
     session.raise_errors("after the test (in a fixture's teardown)")
 
 
+def _remote_url(config: pytest.Config) -> str | None:
+    """--mock-canvas-url, else MOCK_CANVAS_URL, else None (a server in a thread)."""
+    given = config.getoption("mock_canvas_url", None) or os.environ.get(URL_ENV, "")
+    return given.strip() or None
+
+
+@pytest.fixture(scope="session")
+def _mock_canvas_remote(request: pytest.FixtureRequest) -> Iterator[RemoteSession]:
+    """Remote mode: this session's (this xdist worker's) sandbox on the remote server."""
+    from .remote import RemoteSession
+
+    url = _remote_url(request.config)
+    assert url is not None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    session = RemoteSession(url, os.environ.get(CONTROL_TOKEN_ENV) or None, worker)
+    yield session
+    session.close()
+
+
 @pytest.fixture
 def mock_canvas(
-    request: pytest.FixtureRequest, _mock_canvas_session: PluginSession, _mock_canvas_url: str
-) -> Iterator[MockCanvas]:
-    """A live mock Canvas on 127.0.0.1 and a random port, reset before each test.
+    request: pytest.FixtureRequest, _mock_canvas_session: PluginSession
+) -> Iterator[MockCanvas | RemoteMockCanvas]:
+    """A live mock Canvas on 127.0.0.1 and a random port, reset before each test; or, with
+    --mock-canvas-url / MOCK_CANVAS_URL, this worker's sandbox on that server.
 
     `.url` is the base URL for any client; `.token_for("Parent Smith")`, `.link(...)`,
     `.load(...)`, `.state()`: see mock_canvas.testing.MockCanvas.
@@ -203,11 +234,28 @@ def mock_canvas(
     from .testing import MockCanvas
 
     __tracebackhide__ = True
+    if _remote_url(request.config) is not None:
+        yield _remote_handle(request)
+        return
+    _mock_canvas_url: str = request.getfixturevalue("_mock_canvas_url")
     began = _begin(request.node, _mock_canvas_session)
     path = _fixture_file(request.node)[0]
     yield MockCanvas(_mock_canvas_session, path, _mock_canvas_url)
     if began:
         _end(request.node, _mock_canvas_session)
+
+
+def _remote_handle(request: pytest.FixtureRequest) -> RemoteMockCanvas:
+    from .remote import RemoteMockCanvas
+
+    __tracebackhide__ = True
+    problem = _fixture_problem(request.node)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    remote: RemoteSession = request.getfixturevalue("_mock_canvas_remote")
+    path = _fixture_file(request.node)[0]
+    remote.begin(path)
+    return RemoteMockCanvas(remote, path)
 
 
 @pytest.fixture

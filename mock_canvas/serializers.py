@@ -12,8 +12,10 @@ AVATAR_FALLBACK_PATH = "/images/messages/avatar-50.png"
 
 
 def iso8601(moment: datetime) -> str:
-    """Canvas API times: UTC, whole seconds, `Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Canvas API times: UTC, whole seconds, `Z`; four-digit years (strftime drops the
+    zeros of a year before 1000 on Linux)."""
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,13 @@ Clock = Callable[[], datetime]
 PAIRING_CODE_LIFETIME = timedelta(days=7)
 PAIRING_CODE_ALPHABET = string.ascii_letters + string.digits
 PAIRING_CODE_LENGTH = 6
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def code_expiry(now: datetime) -> datetime:
+    """When a code made now expires: 7 days on, or the last instant there is (a clock set
+    near the year 9999 must not overflow)."""
+    return now + PAIRING_CODE_LIFETIME if now <= LATEST - PAIRING_CODE_LIFETIME else LATEST
 
 
 def utc_now() -> datetime:
@@ -670,7 +677,7 @@ class Store:
             if not self._may_generate_code(caller, student):
                 raise errors.Unauthorized()
             value = self._new_code_value()
-            code = PairingCode(student.id, value, self.clock() + PAIRING_CODE_LIFETIME)
+            code = PairingCode(student.id, value, code_expiry(self.clock()))
             self._codes[value] = code
             self._codes_changed = True
             return copy.copy(code)
@@ -776,7 +783,7 @@ class Store:
                 raise ValueError(f"a pairing code is 6 characters of A-Z, a-z and 0-9: {value!r}")
             if self._active_code(value) is not None:
                 raise ValueError(f"the pairing code {value!r} is already in use")
-            when = expires_at if expires_at is not None else self.clock() + PAIRING_CODE_LIFETIME
+            when = expires_at if expires_at is not None else code_expiry(self.clock())
             self._codes[value] = PairingCode(user.id, value, when)
             self._codes_changed = True
             return copy.copy(self._codes[value])
@@ -789,6 +796,11 @@ class Store:
             self._token_expiry[token] = at if at is not None else self.clock()
 
     # -- read-only views for the control API --------------------------------------------
+
+    def token_expiries(self) -> dict[str, datetime]:
+        """expire_token's overrides in force (a copy)."""
+        with self._lock:
+            return dict(self._token_expiry)
 
     def sizes(self) -> tuple[int, int]:
         """(users, link and pairing-code rows): what the sandbox size bound counts."""

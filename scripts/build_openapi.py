@@ -948,6 +948,13 @@ def _fixture_schemas() -> dict[str, Schema]:
 
 SCHEMAS.update(_fixture_schemas())
 
+# The arrange endpoints and the dashboard are described in their own module, beside this one.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from openapi_arrange import PATHS as ARRANGE_PATHS  # noqa: E402
+from openapi_arrange import SCHEMAS as ARRANGE_SCHEMAS  # noqa: E402
+
+SCHEMAS.update(ARRANGE_SCHEMAS)
+
 # -- parameters, headers, responses -------------------------------------------------------
 
 ID_DESCRIPTION = (
@@ -1905,6 +1912,9 @@ PATHS: dict[str, Schema] = {
 }
 
 
+PATHS.update(ARRANGE_PATHS)
+
+
 def build() -> Schema:
     return {
         "openapi": "3.1.0",
@@ -1934,6 +1944,10 @@ def build() -> Schema:
             {"name": "Observers", "description": "Canvas: UserObserveesController (mirror)."},
             {"name": "Pairing codes", "description": "Canvas: ObserverPairingCodesApiController."},
             {"name": "Control", "description": "mock_canvas only: for test authors."},
+            {
+                "name": "Dashboard",
+                "description": "mock_canvas only: the HTML dashboard for people.",
+            },
             {
                 "name": "Faults",
                 "description": (

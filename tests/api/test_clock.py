@@ -231,3 +231,23 @@ def test_the_clock_needs_the_control_token(default_dataset: Dataset) -> None:
     )
     assert r.status_code == 200
     assert r.get_json() == {"now": "2030-01-01T00:00:00.000Z", "frozen": True}
+
+
+def test_a_since_past_the_year_9999_in_utc_is_a_400_not_a_500(api: ApiClient) -> None:
+    r = api.get("/__mock__/requests", query={"since": "9999-12-31T23:59:59-14:00"})
+    assert r.status == 400
+    assert r.body == {"errors": [{"message": "since must be within the years 1 to 9999 in UTC."}]}
+
+
+def test_a_code_made_at_the_end_of_time_expires_at_the_last_instant(api: ApiClient) -> None:
+    assert api.put("/__mock__/clock", json={"freeze": "9999-12-30T00:00:00Z"}).status == 200
+    r = api.post("/api/v1/users/self/observer_pairing_codes", token="eli-token")
+    assert r.status == 200, r.text
+    assert r.body["expires_at"] == "9999-12-31T23:59:59Z"
+
+
+def test_dates_before_the_year_1000_keep_four_digits(api: ApiClient) -> None:
+    assert api.put("/__mock__/clock", json={"freeze": "0944-02-03T01:00:01Z"}).status == 200
+    r = api.post("/api/v1/users/self/observer_pairing_codes", token="eli-token")
+    assert r.status == 200, r.text
+    assert r.body["expires_at"] == "0944-02-10T01:00:01Z"

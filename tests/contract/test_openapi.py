@@ -225,6 +225,7 @@ MINIMAL_FIXTURE = {
     "observer_links": [{"observer": 1, "observee": 2}],
 }
 FORM = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
 BIG = "x" * (2 * KB)  # over the `limits` app's 1 KB
 
 
@@ -522,6 +523,84 @@ EXAMPLES: list[Example] = [
     Example("delete_fault", 200, "/__mock__/faults/{kept}"),
     Example("delete_fault", 401, "/__mock__/faults/{kept}", app="locked"),
     Example("delete_fault", 404, "/__mock__/faults/999999"),
+    # the arrange endpoints
+    Example("list_accounts", 200, "/__mock__/accounts"),
+    Example("list_accounts", 401, "/__mock__/accounts", app="locked"),
+    Example("list_users", 200, "/__mock__/users", query={"search": "smith"}),
+    Example("list_users", 400, "/__mock__/users", query={"page": "0"}),
+    Example("list_users", 401, "/__mock__/users", app="locked"),
+    Example("list_links", 200, "/__mock__/links", query={"root_account_id": "1"}),
+    Example("list_links", 400, "/__mock__/links", query={"page": "x"}),
+    Example("list_links", 401, "/__mock__/links", app="locked"),
+    *[
+        example
+        for op, ok, pair in [
+            ("add_link", 201, {"observer_id": 102, "student_id": 203}),
+            ("remove_link", 200, {"observer_id": 100, "student_id": 200}),
+        ]
+        for example in [
+            Example(op, ok, "/__mock__/links", json=pair),
+            Example(op, 400, "/__mock__/links", json={"observer_id": "x"}),
+            Example(op, 401, "/__mock__/links", app="locked", json=pair),
+            Example(op, 404, "/__mock__/links", json={"observer_id": 999, "student_id": 200}),
+            Example(op, 413, "/__mock__/links", app="limits", data=BIG, content_type=JSON_TYPE),
+            Example(op, 415, "/__mock__/links", data="observer_id=1", content_type=FORM),
+            Example(op, 422, "/__mock__/links", json={"observer_id": 102, "student_id": 400}),
+        ]
+    ],
+    Example("list_pairing_codes", 200, "/__mock__/pairing_codes"),
+    Example("list_pairing_codes", 400, "/__mock__/pairing_codes", query={"user_id": "x"}),
+    Example("list_pairing_codes", 401, "/__mock__/pairing_codes", app="locked"),
+    Example("add_pairing_code", 201, "/__mock__/pairing_codes", json={"user_id": 202}),
+    Example("add_pairing_code", 400, "/__mock__/pairing_codes", json={"user_id": "x"}),
+    Example("add_pairing_code", 401, "/__mock__/pairing_codes", app="locked", json={}),
+    Example("add_pairing_code", 404, "/__mock__/pairing_codes", json={"user_id": 999}),
+    Example(
+        "add_pairing_code",
+        413,
+        "/__mock__/pairing_codes",
+        app="limits",
+        data=BIG,
+        content_type=JSON_TYPE,
+    ),
+    Example("add_pairing_code", 415, "/__mock__/pairing_codes", data="x", content_type=FORM),
+    Example(
+        "add_pairing_code", 422, "/__mock__/pairing_codes", json={"user_id": 202, "code": "Eli202"}
+    ),
+    Example("expire_token", 200, "/__mock__/tokens/expire", json={"token": "parent-token"}),
+    Example("expire_token", 400, "/__mock__/tokens/expire", json={"token": ""}),
+    Example("expire_token", 401, "/__mock__/tokens/expire", app="locked", json={}),
+    Example("expire_token", 404, "/__mock__/tokens/expire", json={"token": "nope"}),
+    Example(
+        "expire_token",
+        413,
+        "/__mock__/tokens/expire",
+        app="limits",
+        data=BIG,
+        content_type=JSON_TYPE,
+    ),
+    Example("expire_token", 415, "/__mock__/tokens/expire", data="x", content_type=FORM),
+    # the dashboard
+    Example("dashboard", 200, "/__mock__/", media="text/html"),
+    Example("login_form", 200, "/__mock__/login", app="locked", media="text/html"),
+    Example(
+        "login",
+        401,
+        "/__mock__/login",
+        app="locked",
+        data="token=wrong",
+        content_type=FORM,
+        media="text/html",
+    ),
+    Example(
+        "login", 413, "/__mock__/login", app="lockedlimits", data=f"token={BIG}", content_type=FORM
+    ),
+    Example(
+        "logout", 413, "/__mock__/logout", app="lockedlimits", data=f"csrf={BIG}", content_type=FORM
+    ),
+    Example("asset", 200, "/__mock__/assets/dashboard.css", media="text/css"),
+    Example("asset", 200, "/__mock__/assets/dashboard.js", media="text/javascript"),
+    Example("asset", 404, "/__mock__/assets/nope.js"),
 ]
 
 
@@ -535,6 +614,10 @@ def apps(contract_dataset: Dataset) -> dict[str, Flask]:
         "auth401": create_app(Settings(auth_error_status=401), store=Store(contract_dataset)),
         "locked": create_app(Settings(control_token="sekrit"), store=Store(contract_dataset)),
         "bounded": create_app(Settings(max_sandboxes=1), store=Store(contract_dataset)),
+        "lockedlimits": create_app(
+            Settings(control_token="sekrit", max_body_bytes=KB, max_fixture_bytes=KB),
+            store=Store(contract_dataset),
+        ),
     }
 
 
@@ -583,7 +666,7 @@ def check_against_document(example: Example, r: TestResponse) -> None:
     assert media in response.get("content", {}), f"undocumented content type {media}"
     if "yaml" in media:
         body = yaml.safe_load(r.get_data())
-    elif media == "text/plain":
+    elif media.startswith("text/"):
         body = r.get_data(as_text=True)
     else:
         body = r.get_json()

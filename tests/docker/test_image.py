@@ -217,6 +217,25 @@ def test_image_serves_the_mounted_fixture_with_env_settings(container: Container
     )
     assert {child["id"] for child in after.json()} == {200, 202}
 
+    # A sandbox: a fresh copy of the fixture (the removal above is not in it), Link URLs
+    # inside its prefix, and the dashboard served from the wheel's templates.
+    control = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
+    made = requests.put(f"{container.url}/__mock__/sandboxes/ci", headers=control, timeout=10)
+    assert made.status_code == 201, made.text
+    inside = requests.get(
+        f"{container.url}/sandboxes/ci/api/v1/users/self/observees", headers=auth, timeout=10
+    )
+    assert inside.status_code == 200
+    assert f"{container.url}/sandboxes/ci/api/v1/users/self/observees?" in inside.headers["Link"]
+    assert inside.headers["X-Rate-Limit-Remaining"]  # Canvas's throttle headers
+    # With a control token the dashboard asks for it first.
+    dashboard = requests.get(f"{container.url}/__mock__/", timeout=10, allow_redirects=False)
+    assert dashboard.status_code == 303
+    assert dashboard.headers["Location"].endswith("/__mock__/login")
+    login = requests.get(f"{container.url}/__mock__/login", timeout=10)
+    assert login.status_code == 200
+    assert login.headers["Content-Type"] == "text/html; charset=utf-8"
+
     # The image's own HEALTHCHECK (python + urllib, no curl) turns healthy.
     deadline = time.monotonic() + 60
     while (status := _health_status(container)) == "starting" and time.monotonic() < deadline:
