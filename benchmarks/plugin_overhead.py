@@ -34,6 +34,8 @@ import requests
 from mock_canvas.fixtures import default_fixture_path
 from mock_canvas.testing import PluginSession
 
+from .common import MissingTool, Result
+
 LIST = "/api/v1/users/self/observees"
 
 
@@ -229,6 +231,125 @@ def bench_pytest(fixture: str | None, label: str, token: str, tests: int) -> lis
         base, used = median[f"test_base_{kind}"], median[f"test_plugin_{kind}"]
         lines.append(f"  {what:<14}{base:>9.3f} ms{used:>9.3f} ms{(used - base) * 1000:>9.0f} µs")
     return lines
+
+
+STUB_SUITE = """
+import json
+
+import pytest
+import requests
+import responses
+
+LIST = "{path}"
+H = {{"Authorization": "Bearer {token}"}}
+STUB_URL = "http://canvas.stub" + LIST
+BODY = json.loads({body!r})
+LINK = {link!r}
+FIRST = BODY[0]["name"]
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_stub(n):
+    with responses.RequestsMock() as stub:
+        stub.get(STUB_URL, json=BODY, headers={{"Link": LINK}})
+        response = requests.get(STUB_URL, headers=H, timeout=10)
+    assert response.status_code == 200 and response.json()[0]["name"] == FIRST
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_plugin_live(mock_canvas, n):
+    response = requests.get(mock_canvas.url + LIST, headers=H, timeout=10)
+    assert response.status_code == 200 and response.json()[0]["name"] == FIRST
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_plugin_client(mock_canvas_client, n):
+    response = mock_canvas_client.get(LIST, headers=H)
+    assert response.status_code == 200 and response.json[0]["name"] == FIRST
+"""
+
+
+def bench_vs_stub(tests: int) -> dict[str, list[float]]:
+    """One pytest session of 3 x `tests` tests, each making one list request: stubbed
+    in-process by `responses`, through the live server, through the test client. Seconds
+    per test (setup + call + teardown) of each kind."""
+    try:
+        import responses  # noqa: F401  (only checked here: the suite imports it)
+    except ImportError:
+        raise MissingTool(
+            "responses is not installed: pip install -r benchmarks/requirements.txt"
+        ) from None
+    from mock_canvas.app import create_app
+    from mock_canvas.settings import Settings
+
+    client = create_app(Settings()).test_client()
+    recorded = client.get(LIST, headers={"Authorization": "Bearer parent-token"})
+    fields = {
+        "token": "parent-token",
+        "tests": tests,
+        "path": LIST,
+        "body": recorded.get_data(as_text=True),
+        "link": recorded.headers.get("Link", ""),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        # CONFTEST interleaves the kinds: stub, live, client for n = 0, then 1...
+        (directory / "conftest.py").write_text(CONFTEST)
+        (directory / "test_stub_overhead.py").write_text(STUB_SUITE.format(**fields))
+        out = directory / "durations.json"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "test_stub_overhead.py",
+            ],
+            cwd=directory,
+            env={**os.environ, "DURATIONS_OUT": str(out)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"the generated suite failed:\n{done.stdout[-3000:]}\n{done.stderr}")
+        durations: dict[str, float] = json.loads(out.read_text())
+    kinds: dict[str, list[float]] = {}
+    for nodeid, seconds in durations.items():
+        kinds.setdefault(nodeid.split("::")[1].split("[")[0], []).append(seconds)
+    if sorted(len(v) for v in kinds.values()) != [tests] * 3:
+        raise RuntimeError(f"expected {tests} tests of each kind, got {kinds.keys()}")
+    return kinds
+
+
+def run(smoke: bool) -> list[Result]:
+    tests = 20 if smoke else 500
+    kinds = bench_vs_stub(tests)
+    stub = statistics.median(kinds["test_stub"]) * 1000
+    total_stub = sum(kinds["test_stub"])
+    rows = []
+    for kind, label in (
+        ("test_plugin_live", "mock_canvas (live server)"),
+        ("test_plugin_client", "mock_canvas_client (test client)"),
+    ):
+        used = statistics.median(kinds[kind]) * 1000
+        rows.append(
+            Result(
+                7,
+                f"pytest plugin per test: {label} vs responses stub",
+                "ms",
+                used,
+                stub,
+                "requests stubbed by responses",
+                used / stub,
+                None,
+                note=f"{tests} tests each, median setup+call+teardown; whole suite "
+                f"{sum(kinds[kind]):.2f} s vs {total_stub:.2f} s",
+            )
+        )
+    return rows
 
 
 def main() -> None:

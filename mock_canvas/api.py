@@ -56,6 +56,8 @@ def atomic(view: Callable[..., Response]) -> Callable[..., Response]:
 @bp.before_request
 def _limit_body() -> None:
     """One limit for every API body, whatever its type: larger is a 413."""
+    if not rails.has_body(request):
+        return  # nothing to limit (most GETs)
     limit = mock().settings.max_body_bytes
     request.max_content_length = limit
     request.max_form_memory_size = limit

@@ -156,25 +156,28 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 
 def _journal(sandbox: Sandbox, response: Response) -> None:
-    started, when = g.journal_started
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one lookup, not ten
+    ctx = g._get_current_object()
+    started, when = ctx.journal_started
     body: object = None
-    size = request.content_length or 0
+    size = req.content_length or 0
     if size > JOURNAL_MAX_BODY:  # bounded entries: a long run of big bodies stays small
         body = f"[{size} bytes, not kept]"
-    elif "canvas_body" in g:  # parsed once, by the view's `atomic` wrapper
-        body = redact(g.canvas_body) or None
-    query = redact_query(request.query_string.decode("latin-1"))
+    else:  # parsed once, by the view's `atomic` wrapper
+        parsed = getattr(ctx, "canvas_body", None)
+        body = redact(parsed) or None if parsed else None
+    query = redact_query(req.query_string.decode("latin-1"))
     if len(query) > JOURNAL_MAX_QUERY:
         query = query[:JOURNAL_MAX_QUERY] + "..."
-    endpoint = request.endpoint or ""
+    endpoint = req.endpoint or ""
     sandbox.journal.record(
         time=when,
-        method=request.method,
-        path=request.path,
+        method=req.method,
+        path=req.path,
         query=query,
         body=body,
-        user_id=g.get("canvas_user_id"),
+        user_id=getattr(ctx, "canvas_user_id", None),
         action=endpoint.removeprefix("api.") if endpoint.startswith("api.") else None,
-        status=traffic.DROPPED if g.get("fault_dropped") else response.status_code,
+        status=traffic.DROPPED if getattr(ctx, "fault_dropped", False) else response.status_code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )

@@ -6,8 +6,10 @@ fixture load and shared by every reset. Only links and pairing codes change (see
 
 from __future__ import annotations
 
+import gc
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .ids import IdRef, SelfRef, SisRef, UserRef
@@ -26,9 +28,36 @@ SortKey = tuple[str, str, int]
 
 def sortable_name_key(sortable_name: str, user_id: int) -> SortKey:
     """order_by_sortable_name: a case- and accent-insensitive collation, then the id."""
-    decomposed = unicodedata.normalize("NFKD", sortable_name)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if sortable_name.isascii():
+        # ASCII has no decompositions and no combining marks, and casefold() is lower()
+        # there: the same key, without the Unicode work (most names, all generated ones).
+        folded = sortable_name.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", sortable_name)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if folded == sortable_name:
+        folded = sortable_name  # one string, not two equal ones
     return (folded, sortable_name, user_id)
+
+
+def _lower(text: str) -> str:
+    """text.lower(), the same object when it is lower case already (no second copy)."""
+    lowered = text.lower()
+    return text if lowered == text else lowered
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a fixture's objects are built: each collection
+    would walk every object made so far (quadratic in the fixture's size). Objects built
+    here hold no cycles to collect; collection resumes, as it was, at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def host_name(host: str) -> str:
@@ -66,8 +95,15 @@ class Directory:
         self.integration_ids: dict[tuple[int, str], tuple[User, Login]] = {}
         self.user_roots: dict[int, frozenset[int]] = {}
         self.sort_keys: dict[int, SortKey] = {}
-        for user in dataset.users:
-            self._index_user(user)
+        # Each account's chain up to its root, as a set: permission checks on every call.
+        self.chains: dict[int, frozenset[int]] = {
+            a.id: frozenset(x.id for x in self.account_chain(a.id)) for a in dataset.accounts
+        }
+        # Users share a few distinct sets of root accounts: one frozenset for each.
+        self._root_sets: dict[frozenset[int], frozenset[int]] = {}
+        with gc_paused():
+            for user in dataset.users:
+                self._index_user(user)
 
     def _index_user(self, user: User) -> None:
         self.sort_keys[user.id] = sortable_name_key(user.sortable_name, user.id)
@@ -75,7 +111,7 @@ class Directory:
         for login in user.logins:
             roots.add(login.account_id)
             root = login.account_id
-            self.logins[(root, login.unique_id.lower())] = (user, login)
+            self.logins[(root, _lower(login.unique_id))] = (user, login)
             if login.sis_user_id is not None:
                 self.sis_user_ids[(root, login.sis_user_id)] = (user, login)
             if login.integration_id is not None:
@@ -83,7 +119,8 @@ class Directory:
         for enrollment in user.enrollments:
             if enrollment.state != "deleted":
                 roots.add(self.courses[enrollment.course_id].root_account_id)
-        self.user_roots[user.id] = frozenset(roots)
+        frozen = frozenset(roots)
+        self.user_roots[user.id] = self._root_sets.setdefault(frozen, frozen)
         for token in user.tokens:
             self.tokens[token.token] = TokenEntry(user, token)
 
@@ -158,14 +195,18 @@ class Directory:
         return self.roots_of(first) & self.roots_of(second)
 
     def _roles_over(self, user: User, account_id: int) -> Iterable[AdminRole]:
-        chain = {a.id for a in self.account_chain(account_id)}
+        chain = self.chains.get(account_id, frozenset())
         return (role for role in user.admin if role.account_id in chain)
 
     def has_permission(self, user: User, account_id: int, permission: str) -> bool:
         """An admin role on the account or an ancestor grants it (site admins: everything)."""
         if user.site_admin:
             return True
+        if not user.admin:  # most callers: no role to look through
+            return False
         return any(role.grants(permission) for role in self._roles_over(user, account_id))
 
     def is_admin_of(self, user: User, account_id: int) -> bool:
-        return user.site_admin or any(True for _ in self._roles_over(user, account_id))
+        if user.site_admin:
+            return True
+        return bool(user.admin) and any(True for _ in self._roles_over(user, account_id))

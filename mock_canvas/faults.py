@@ -593,6 +593,10 @@ class FaultRegistry:
             self._entries[rule_id] = _Entry(rule)
         return rule
 
+    def __bool__(self) -> bool:
+        """Whether any rule is registered (a read of the dict's size: no lock needed)."""
+        return bool(self._entries)
+
     def get(self, rule_id: int) -> FaultRuleState | None:
         with self._lock:
             entry = self._entries.get(rule_id)

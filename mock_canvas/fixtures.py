@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .directory import gc_paused
 from .model import (
     ENROLLMENT_STATES,
     ENROLLMENT_TYPES,
@@ -159,7 +160,8 @@ def load_bytes(
 ) -> Dataset:
     """Parse YAML (or JSON) text and validate it."""
     try:
-        mapping = yaml.load(data, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        with gc_paused():  # no cyclic GC over a growing document: linear, not quadratic
+            mapping = yaml.load(data, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.reader.ReaderError as exc:
         # Not UTF-8 (or a control character such as NUL): one line, no byte-string dump.
         problem = f"cannot read the file as UTF-8 YAML text (byte {exc.position}: {exc.reason})"
@@ -193,7 +195,8 @@ def load_mapping(
         problems.add("", f"the document expands to more than {MAX_NODES} values (YAML aliases?)")
         problems.raise_if_any()
     loader = _Loader(mapping, problems, now or datetime.now(UTC))
-    dataset = loader.load()
+    with gc_paused():
+        dataset = loader.load()
     problems.raise_if_any()
     dataset.source = source
     return dataset

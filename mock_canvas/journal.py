@@ -14,6 +14,9 @@ REDACTED = "[REDACTED]"
 # Parameter names whose values are never stored, at any nesting (observee[password]).
 SECRET_NAMES = frozenset({"access_token", "password", "pairing_code"})
 _NAME_PARTS = re.compile(r"[^\[\]]+")
+# A query that contains none of these cannot name a secret: every secret name has one of
+# them in plain letters, or a %-escape (or `+`) somewhere in it.
+_SECRET_HINTS = ("access", "password", "pairing", "%", "+")
 
 
 def time_text(moment: datetime) -> str:
@@ -41,6 +44,8 @@ def redact_query(query: str) -> str:
     """The query string as sent, with the values of secret names replaced."""
     if not query:
         return ""
+    if not any(name in query for name in _SECRET_HINTS):
+        return query  # no secret name, even %-encoded in part: nothing to replace
     parts = []
     for part in query.split("&"):
         name, eq, _ = part.partition("=")

@@ -23,6 +23,7 @@ Params = dict[str, Any]
 _KEY_HEAD = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
 _RUBY_TO_I = re.compile(r"\A[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)", re.ASCII)
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_PLAIN = re.compile(r"[^%+\[\]]*")
 # Rack::QueryParser's param_depth_limit: deeper names are a 400, never a deep recursion.
 PARAM_DEPTH_LIMIT = 32
 # Past this many digits a number is "huge" for every purpose here (Ruby has bignums; Python
@@ -39,6 +40,10 @@ def parse_query(query: str) -> Params:
         if not pair:
             continue
         raw_key, sep, raw_value = pair.partition("=")
+        if raw_key and _PLAIN.fullmatch(pair):
+            # No escape, no `+`, no brackets (`per_page=10`): nothing to decode or nest.
+            params[raw_key] = raw_value if sep else None
+            continue
         if _BAD_ESCAPE.search(pair):
             raise errors.bad_parameters()
         try:
@@ -116,6 +121,8 @@ def ruby_to_i(value: Any) -> int:
     more than MAX_DIGITS digits come back as +/-10**MAX_DIGITS: huge is huge."""
     if not isinstance(value, str):
         return 0
+    if value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS:
+        return int(value)  # plain digits (`per_page=10`): what the pattern below finds
     match = _RUBY_TO_I.match(value)
     if not match:
         return 0

@@ -15,9 +15,26 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _AWK_SPACE = " \t\n\v\f\r"
 
 
+_QUERY_KEY = "mock_canvas.query_params"
+
+
 def query_params(request: Request) -> Params:
-    """request.query_parameters: only the URL's query string."""
-    return parse_query(_utf8(request.query_string))
+    """request.query_parameters: only the URL's query string (parsed once per request; the
+    result is shared, never changed in place)."""
+    environ = request.environ
+    cached: Params | None = environ.get(_QUERY_KEY)
+    if cached is None:
+        cached = environ[_QUERY_KEY] = parse_query(_utf8(request.query_string))
+    return cached
+
+
+def has_body(request: Request) -> bool:
+    """Whether the request carries a body at all (a length above 0, or chunked)."""
+    environ = request.environ
+    length = environ.get("CONTENT_LENGTH")
+    if length and length != "0":
+        return True
+    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 def _utf8(raw: bytes) -> str:
@@ -30,6 +47,8 @@ def _utf8(raw: bytes) -> str:
 
 def body_params(request: Request) -> Params:
     """request.request_parameters: a form or JSON body, nested with Rack's rules."""
+    if not has_body(request):
+        return {}
     mimetype = request.mimetype
     if mimetype == "application/json":
         raw = request.get_data(cache=True)
@@ -71,9 +90,8 @@ def _awk_split2(value: str) -> list[str]:
 
 def access_token(request: Request, params: Params) -> str | None:
     """AuthenticationMethods.access_token: the Bearer header, else the access_token param."""
-    # A repeated header reaches Rack joined by ", " (as waitress joins it): one value.
-    values = request.headers.getlist("Authorization")
-    header = ", ".join(values) if values else None
+    # A repeated header reaches Rack joined by ", " (waitress joins it so in the environ).
+    header = request.environ.get("HTTP_AUTHORIZATION")
     if header is not None and header.strip(_AWK_SPACE):
         parts = _awk_split2(header)
         if parts[0] == "Bearer":

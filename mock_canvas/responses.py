@@ -10,14 +10,28 @@ from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from . import errors
+from .serializers import encoded_json
 
 JSON_MIMETYPE = "application/json; charset=utf-8"
 log = logging.getLogger("mock_canvas")
 
 
+def json_text(body: Any) -> str:
+    """Compact JSON, UTF-8 characters as they are. Users from serializers.user_json come
+    already encoded: a list of them is joined, not encoded again (the same bytes)."""
+    if type(body) is list and body:
+        encoded = [encoded_json(item) for item in body]
+        if None not in encoded:
+            return "[" + ",".join(encoded) + "]"  # type: ignore[arg-type]
+    elif (text := encoded_json(body)) is not None:
+        return text
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(body: Any, status: int = 200, headers: Any = ()) -> Response:
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    return Response(text, status=status, headers=list(headers), content_type=JSON_MIMETYPE)
+    return Response(
+        json_text(body), status=status, headers=list(headers), content_type=JSON_MIMETYPE
+    )
 
 
 def render_error(error: errors.CanvasError, auth_error_status: int = 403) -> Response:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import errors
-from .directory import Directory, SortKey, TokenEntry
+from .directory import Directory, SortKey, TokenEntry, gc_paused
 from .ids import parse_user_ref
 from .model import (
     GENERATE_OBSERVER_PAIRING_CODE,
@@ -90,6 +90,21 @@ class Page:
     total: int
 
 
+_ROOT_SETS: dict[frozenset[int], frozenset[int]] = {}
+
+
+def _roots(values: frozenset[int]) -> frozenset[int]:
+    """One shared frozenset per distinct set of root accounts (there are a handful): a
+    link index of 200,000 pairs then holds 200,000 references, not 200,000 sets."""
+    shared = _ROOT_SETS.get(values)
+    if shared is None:
+        shared = _ROOT_SETS.setdefault(values, values)
+    return shared
+
+
+_NO_ROOTS: frozenset[int] = frozenset()
+
+
 class _Side:
     """One direction of the link index: owner -> other -> root ids of active links, and
     each owner's others as a list kept in list order (sortable_name, id), so a page is a
@@ -97,7 +112,7 @@ class _Side:
 
     def __init__(self, sort_keys: dict[int, SortKey]) -> None:
         self._keys = sort_keys
-        self.roots: dict[int, dict[int, set[int]]] = {}
+        self.roots: dict[int, dict[int, frozenset[int]]] = {}
         self.order: dict[int, list[SortKey]] = {}
         # Owners whose inner dict and list this side may change. A fork shares the others'
         # with the side it was forked from and copies an owner's on its first change.
@@ -119,7 +134,7 @@ class _Side:
         own.add(owner)
         others = self.roots.get(owner)
         if others is not None:
-            self.roots[owner] = {other: set(roots) for other, roots in others.items()}
+            self.roots[owner] = dict(others)  # the root sets are immutable: shared
         order = self.order.get(owner)
         if order is not None:
             self.order[owner] = list(order)
@@ -130,11 +145,7 @@ class _Side:
             others = self.roots.get(owner)
             if others is None:
                 others = self.roots[owner] = {}
-            roots = others.get(other)
-            if roots is None:
-                others[other] = {root}
-            else:
-                roots.add(root)
+            others[other] = _roots(others.get(other, _NO_ROOTS) | {root})
         keys = self._keys
         self.order = {
             owner: sorted(keys[o] for o in others) for owner, others in self.roots.items()
@@ -145,10 +156,10 @@ class _Side:
         others = self.roots.setdefault(owner, {})
         roots = others.get(other)
         if roots is None:
-            others[other] = {root}
+            others[other] = _roots(frozenset((root,)))
             insort(self.order.setdefault(owner, []), self._keys[other])
         else:
-            roots.add(root)
+            others[other] = _roots(roots | {root})
 
     def remove(self, owner: int, other: int, root: int) -> None:
         others = self.roots.get(owner)
@@ -156,9 +167,10 @@ class _Side:
             return
         self._claim(owner)
         others = self.roots[owner]
-        roots = others[other]
-        roots.discard(root)
-        if not roots:
+        roots = others[other] - {root}
+        if roots:
+            others[other] = _roots(roots)
+        else:
             del others[other]
             order = self.order[owner]
             del order[bisect_left(order, self._keys[other])]
@@ -179,11 +191,12 @@ class _Links:
         self.observees = _Side(directory.sort_keys)  # observer -> students
         self.observers = _Side(directory.sort_keys)  # student -> observers
         active: list[Link] = []
-        for link in links:
-            row = Link(link.observer_id, link.student_id, link.root_account_id, link.state)
+        for row in links:  # shared, not copied: rows are never changed in place
             self.rows[(row.observer_id, row.student_id, row.root_account_id)] = row
             if row.state == "active" and self._listed(row):
                 active.append(row)
+        # Rows in state "active" (listed or not), kept as rows change: counts() is O(1).
+        self.active_count = sum(1 for row in self.rows.values() if row.state == "active")
         self.observees.build([(k.observer_id, k.student_id, k.root_account_id) for k in active])
         self.observers.build([(k.student_id, k.observer_id, k.root_account_id) for k in active])
 
@@ -195,6 +208,7 @@ class _Links:
         links._undo = {}
         links.observees = self.observees.fork()
         links.observers = self.observers.fork()
+        links.active_count = self.active_count
         return links
 
     def _listed(self, link: Link) -> bool:
@@ -211,6 +225,7 @@ class _Links:
             return False
         self._undo.setdefault(key, None if link is None else link.state)
         link = self.rows[key] = Link(observer_id, student_id, root_id, "active")
+        self.active_count += 1
         if self._listed(link):
             self.observees.add(observer_id, student_id, root_id)
             self.observers.add(student_id, observer_id, root_id)
@@ -220,6 +235,8 @@ class _Links:
         """Soft delete: the row stays, so adding again restores it."""
         o, s, r = link.observer_id, link.student_id, link.root_account_id
         self._undo.setdefault((o, s, r), link.state)
+        if link.state == "active":
+            self.active_count -= 1
         self.rows[(o, s, r)] = Link(o, s, r, "deleted")
         self.observees.remove(o, s, r)
         self.observers.remove(s, o, r)
@@ -237,8 +254,8 @@ class _Links:
                 del self.rows[key]
         self._undo = {}
 
-    def active_roots(self, observer_id: int, student_id: int) -> set[int]:
-        return self.observees.roots.get(observer_id, {}).get(student_id, set())
+    def active_roots(self, observer_id: int, student_id: int) -> frozenset[int]:
+        return self.observees.roots.get(observer_id, {}).get(student_id, _NO_ROOTS)
 
     def active_links(self, observer_id: int, student_id: int) -> list[Link]:
         return [
@@ -258,11 +275,12 @@ class Store:
     # -- loading, reset, export ---------------------------------------------------------
 
     def _install(self, dataset: Dataset) -> None:
-        directory = Directory(dataset)
-        # The fixture's links and codes as loaded, never changed: what a reset and a fork
-        # copy (both copy-on-write, so their cost does not grow with the fixture's links).
-        pristine = _Links(directory, dataset.links)
-        pristine_codes = _active_codes(dataset)
+        with gc_paused():  # no cyclic GC over the growing indexes: linear, not quadratic
+            directory = Directory(dataset)
+            # The fixture's links and codes as loaded, never changed: what a reset and a
+            # fork copy (both copy-on-write: their cost does not grow with the links).
+            pristine = _Links(directory, dataset.links)
+            pristine_codes = _active_codes(dataset)
         with self._lock:
             self._dataset = dataset
             self._dir = directory
@@ -314,7 +332,7 @@ class Store:
         with self._lock:
             return Snapshot(
                 dataset=self._dataset,
-                links=tuple(copy.copy(link) for link in self._links.rows.values()),
+                links=tuple(self._links.rows.values()),  # rows are never changed in place
                 pairing_codes=tuple(copy.copy(code) for code in self._codes.values()),
                 token_expiry=tuple(self._token_expiry.items()),
             )
@@ -325,7 +343,7 @@ class Store:
         with self._lock:
             if snapshot.dataset is not self._dataset:
                 raise ValueError("the snapshot was taken of another fixture")
-            self._links = _Links(self._dir, list(snapshot.links))  # copies the rows
+            self._links = _Links(self._dir, list(snapshot.links))
             self._restored = True
             self._codes = {c.code: copy.copy(c) for c in snapshot.pairing_codes}
             self._codes_changed = True
@@ -812,9 +830,7 @@ class Store:
             return {
                 "accounts": len(self._dir.accounts),
                 "users": len(self._dir.users),
-                "active_links": sum(
-                    1 for link in self._links.rows.values() if link.state == "active"
-                ),
+                "active_links": self._links.active_count,
                 "active_pairing_codes": sum(
                     1 for c in self._codes.values() if c.expires_at > self.clock()
                 ),

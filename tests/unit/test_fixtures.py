@@ -898,3 +898,19 @@ def test_dump_round_trip_after_store_actions_preserves_them() -> None:
     _assert_same_data(again, exported)
     reloaded = Store(again).export()
     _assert_same_data(reloaded, exported)
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("per_page=10&page=2", "per_page=10&page=2"),
+        ("access_token=abc&page=2", "access_token=[REDACTED]&page=2"),
+        ("observee%5Bpassword%5D=pw", "observee%5Bpassword%5D=[REDACTED]"),
+        ("pairing+code=x&pairing_code=y", "pairing+code=x&pairing_code=[REDACTED]"),
+        ("acc%65ss_token=abc", "acc%65ss_token=[REDACTED]"),
+    ],
+)
+def test_the_journal_redacts_queries_with_and_without_its_fast_path(query: str, kept: str) -> None:
+    from mock_canvas.journal import redact_query
+
+    assert redact_query(query) == kept

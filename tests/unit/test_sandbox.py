@@ -168,3 +168,29 @@ def test_size_estimate_bounds_own_fixtures() -> None:
         registry.put("big", world(students=100))  # about 102 users x 3,000 bytes
     assert caught.value.status == 507
     assert [s.name for s in registry.list()] == ["small"]
+
+
+def test_active_link_counts_follow_every_change_reset_and_fork() -> None:
+    store = Store(world(students=6))
+
+    def recount(s: Store) -> int:
+        return sum(1 for link in s.links() if link.state == "active")
+
+    assert store.counts()["active_links"] == recount(store) == 3
+    store.add_link(10, 101)
+    store.remove_link(10, 100)
+    store.add_link(10, 100)  # a restore of a deleted row
+    fork = store.fork()
+    fork.remove_link(10, 102)
+    assert store.counts()["active_links"] == recount(store) == 4
+    assert fork.counts()["active_links"] == recount(fork) == 2
+    store.reset()
+    assert store.counts()["active_links"] == recount(store) == 3
+    fork.restore(store.snapshot())
+    assert fork.counts()["active_links"] == recount(fork) == 3
+
+
+def test_root_id_sets_are_shared_between_pairs() -> None:
+    store = Store(world(students=6))
+    roots = store._links.observees.roots[10]
+    assert len({id(value) for value in roots.values()}) == 1  # one frozenset({1}) for all
