@@ -20,7 +20,16 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from . import load_memory, pagination_scaling, peer, plugin_overhead, reset, startup, throughput
+from . import (
+    dashboard,
+    load_memory,
+    pagination_scaling,
+    peer,
+    plugin_overhead,
+    reset,
+    startup,
+    throughput,
+)
 from .common import MissingTool, Result
 
 # (item numbers covered, title, runner) in the order; throughput covers 1 and 3.
@@ -32,6 +41,7 @@ ITEMS: list[tuple[tuple[int, ...], str, Callable[[bool], list[Result]]]] = [
     ((6,), "load and memory", load_memory.run),
     ((7,), "pytest plugin per-test overhead", plugin_overhead.run),
     ((8,), "a peer: moto", peer.run),
+    ((9,), "the dashboard with a large fixture", dashboard.run),
 ]
 TITLES = {
     1: "throughput",
@@ -42,6 +52,7 @@ TITLES = {
     6: "load/memory",
     7: "plugin",
     8: "peer",
+    9: "dashboard",
 }
 
 

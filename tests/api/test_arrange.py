@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -682,45 +680,43 @@ def big_dataset(users: int) -> Dataset:
 
 @pytest.fixture(scope="module")
 def big_app() -> Flask:
-    return with_arrange(create_app(Settings(), store=Store(big_dataset(100_000))))
-
-
-def timed(client: object, url: str) -> tuple[float, object]:
-    times = []
-    response = None
-    for _ in range(5):
-        started = time.perf_counter()
-        response = client.get(url)  # type: ignore[attr-defined]
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), response
+    # Correctness at a size where paging and search have real work to do; their speed with
+    # 100,000 users is measured by `python -m benchmarks` (item 9), not asserted here.
+    return with_arrange(create_app(Settings(), store=Store(big_dataset(5_000))))
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "total", "first_id"),
     [
-        "/__mock__/users?page=2000",
-        "/__mock__/users?search=family12&page=3",
-        "/__mock__/users?search=SIS99999",
-        "/__mock__/users?search=99999",
-        "/__mock__/users?search=e&page=4000&per_page=25",
-        "/__mock__/links?page=300",
-        "/__mock__/links?user_id=777",
+        ("/__mock__/users?page=100", 5_000, 2476),
+        # Family12 and Family120-129 (i % 997), each 5 or 6 times in 5,000 users.
+        (
+            "/__mock__/users?search=family12&page=2",
+            sum(1 for i in range(1, 5_001) if "family12" in f"family{i % 997}"),
+            None,
+        ),
+        ("/__mock__/users?search=SIS4999", 1, 4999),
+        ("/__mock__/users?search=4999", 1, 4999),
+        ("/__mock__/links?page=10", 499, None),
+        ("/__mock__/links?user_id=77", 1, None),
     ],
 )
-def test_list_users_and_links_stay_fast_with_100000_users(big_app: Flask, url: str) -> None:
-    client = big_app.test_client()
-    client.get("/__mock__/users?search=warm-up")  # the index is built once per fixture
-    median, response = timed(client, url)
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    # Well under 100 ms on an idle machine (about 5-20 ms); the bound leaves room for CI.
-    assert median < 0.25, f"{url}: {median * 1000:.0f} ms"
+def test_list_users_and_links_page_and_search_a_large_fixture(
+    big_app: Flask, url: str, total: int, first_id: int | None
+) -> None:
+    response = big_app.test_client().get(url)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total"] == total
+    if first_id is not None:
+        assert body["users"][0]["id"] == first_id
 
 
 def test_list_users_finds_by_exact_id_in_a_large_fixture(big_app: Flask) -> None:
-    body = big_app.test_client().get("/__mock__/users?search=99999").get_json()
-    assert 99999 in [u["id"] for u in body["users"]]
-    body = big_app.test_client().get("/__mock__/users?search=sis100000").get_json()
-    assert [u["id"] for u in body["users"]] == [100000]
+    body = big_app.test_client().get("/__mock__/users?search=4999").get_json()
+    assert 4999 in [u["id"] for u in body["users"]]
+    body = big_app.test_client().get("/__mock__/users?search=sis5000").get_json()
+    assert [u["id"] for u in body["users"]] == [5000]
 
 
 def test_user_index_is_rebuilt_for_a_new_fixture(api: ApiClient) -> None:

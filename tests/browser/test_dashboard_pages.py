@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -221,23 +220,22 @@ def test_dashboard_page_weight_stays_small(pages: FlaskClient) -> None:
     assert total < 80_000, f"HTML {len(page)} + CSS {len(css)} + JS {len(js)} bytes"
 
 
-def test_dashboard_stays_fast_with_100000_users() -> None:
+def test_dashboard_pages_and_searches_a_large_fixture() -> None:
+    # Correctness at 5,000 users; the speed with 100,000 is measured by `python -m
+    # benchmarks` (item 9), not asserted here.
     from tests.api.test_arrange import big_dataset
 
-    app = dashboard_app(big_dataset(100_000))
+    app = dashboard_app(big_dataset(5_000))
     client = app.test_client()
-    client.get("/__mock__/")  # the search index and the template, built once
-    for url in (
-        "/__mock__/",
-        "/__mock__/?page=3000",
-        "/__mock__/?q=family42&page=2",
-        "/__mock__/?q=77777",
+    for url, expected in (
+        ("/__mock__/", "Student1 Family1"),
+        ("/__mock__/?page=150", "Student3726 "),
+        ("/__mock__/?q=family42&page=2", "Family42"),
+        ("/__mock__/?q=4777", "Student4777 "),
     ):
-        started = time.perf_counter()
         r = client.get(url)
-        elapsed = time.perf_counter() - started
-        assert r.status_code == 200
-        assert elapsed < 0.5, f"{url}: {elapsed * 1000:.0f} ms"
+        assert r.status_code == 200, url
+        assert expected in r.get_data(as_text=True), url
 
 
 def test_dashboard_builds_the_search_index_once_per_fixture() -> None:
