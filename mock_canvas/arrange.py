@@ -206,7 +206,7 @@ class UserIndex:
                 self._searches.move_to_end(needle)
                 return found
         found = [i for i, text in enumerate(self._texts) if needle in text]
-        if needle.isdigit() and needle.isascii():
+        if needle.isdigit() and needle.isascii() and len(needle) <= 19:  # int() refuses 4300+
             exact = self._positions.get(int(needle))
             if exact is not None and exact not in found:
                 found = sorted([*found, exact])

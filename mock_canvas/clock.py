@@ -7,6 +7,9 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+LATEST = datetime.max.replace(tzinfo=UTC)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -36,7 +39,10 @@ class MockClock:
         with self._lock:
             if self._frozen_at is not None:
                 return self._frozen_at
-            return self._source() + self._offset
+            try:
+                return self._source() + self._offset
+            except OverflowError:  # set to the last instant and running on: stay there
+                return LATEST if self._offset > timedelta(0) else EARLIEST
 
     @property
     def frozen(self) -> bool:

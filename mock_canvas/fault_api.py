@@ -9,19 +9,34 @@ from flask import Blueprint, Response, request
 
 from . import errors
 from .control import _require_control_token, bad_request
-from .faults import FaultRuleState, FaultSpecError, parse_rule
+from .faults import ANY_SANDBOX, FaultRuleState, FaultSpecError, parse_rule
 from .responses import json_response
-from .sandbox import current
+from .sandbox import NAME, current
 
 bp = Blueprint("faults", __name__, url_prefix="/__mock__/faults")
 bp.before_request(_require_control_token)
 
 
 def _body() -> Any:
+    # JSON only: a page on another site cannot send application/json without a CORS
+    # preflight (which the mock never grants), so it cannot plant a rule.
+    if request.mimetype != "application/json":
+        raise errors.CanvasError(
+            415, {"errors": [{"message": "The body must be JSON, sent as application/json."}]}
+        )
     try:
         return json.loads(request.get_data() or b"null")
     except (ValueError, RecursionError):
         raise bad_request("The request body is not valid JSON.") from None
+
+
+def _check_target(rule_sandbox: str | None, caller: str | None) -> None:
+    """From a named sandbox, a rule may only target that sandbox: one test worker cannot
+    fault another's. The default sandbox may target any sandbox, or all ("*")."""
+    if caller is not None and rule_sandbox != caller:
+        raise bad_request(f'sandbox: a rule made in sandbox "{caller}" can only apply there.')
+    if rule_sandbox not in (None, ANY_SANDBOX) and not NAME.fullmatch(rule_sandbox):
+        raise bad_request(f'sandbox: must be a sandbox name, "{ANY_SANDBOX}" or null.')
 
 
 def _visible(rule_id: int) -> FaultRuleState:
@@ -38,7 +53,9 @@ def add_fault() -> Response:
     """A rule; `sandbox` defaults to the sandbox the call was sent to."""
     sandbox = current()
     try:
-        rule = sandbox.faults.add(parse_rule(_body(), sandbox=sandbox.name))
+        parsed = parse_rule(_body(), sandbox=sandbox.name)
+        _check_target(parsed.match.sandbox, sandbox.name)
+        rule = sandbox.faults.add(parsed, owner=sandbox.name)
     except FaultSpecError as exc:
         raise bad_request(str(exc)) from None
     state = sandbox.faults.get(rule.id or 0)
@@ -53,7 +70,7 @@ def list_faults() -> Response:
 
 @bp.delete("", provide_automatic_options=False)
 def clear_faults() -> Response:
-    """This sandbox's own rules (the every-sandbox ones are deleted by id)."""
+    """The rules bound to this sandbox and the rules it made (its "*" ones too)."""
     sandbox = current()
     return json_response({"status": "ok", "cleared": sandbox.faults.clear_for(sandbox.name)})
 

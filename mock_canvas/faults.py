@@ -556,10 +556,11 @@ def _header_number(label: str, name: str, number: int, low: int, high: int) -> i
 
 
 class _Entry:
-    __slots__ = ("fired", "remaining", "rng", "rule")
+    __slots__ = ("fired", "owner", "remaining", "rng", "rule")
 
-    def __init__(self, rule: FaultRule) -> None:
+    def __init__(self, rule: FaultRule, owner: str | None) -> None:
         self.rule = rule
+        self.owner = owner  # the sandbox whose control API registered it (None: default)
         self.remaining = rule.times
         self.fired = 0
         self.rng = Random(rule.seed) if rule.probability is not None else None
@@ -582,15 +583,16 @@ class FaultRegistry:
         self._next_id = 1  # goes on counting after a clear, like the journal
         self._next_error_report_id = 1
 
-    def add(self, rule: FaultRule) -> FaultRule:
-        """Register a rule; the rule with its id. TooManyFaultRules when max_rules are kept."""
+    def add(self, rule: FaultRule, owner: str | None = None) -> FaultRule:
+        """Register a rule made through `owner`'s control API (None: the default sandbox);
+        the rule with its id. TooManyFaultRules when max_rules are kept."""
         with self._lock:
             if len(self._entries) >= self.max_rules:
                 raise TooManyFaultRules(self.max_rules)
             rule_id = self._next_id
             self._next_id += 1
             rule = replace(rule, id=rule_id)
-            self._entries[rule_id] = _Entry(rule)
+            self._entries[rule_id] = _Entry(rule, owner)
         return rule
 
     def __bool__(self) -> bool:
@@ -630,10 +632,15 @@ class FaultRegistry:
         return count
 
     def clear_for(self, sandbox: str | None) -> int:
-        """Remove the rules bound to this sandbox (None: the default one), not the "*"
-        rules; how many."""
+        """Remove the rules bound to this sandbox (None: the default one) and the rules it
+        registered, its "*" ones included (a reset leaves nothing of its own behind); how
+        many."""
         with self._lock:
-            doomed = [i for i, e in self._entries.items() if e.rule.match.sandbox == sandbox]
+            doomed = [
+                i
+                for i, e in self._entries.items()
+                if e.rule.match.sandbox == sandbox or e.owner == sandbox
+            ]
             for i in doomed:
                 del self._entries[i]
         return len(doomed)

@@ -100,6 +100,9 @@ class Http:
         return json.loads(text) if text else None
 
 
+_UNKNOWN = object()  # the sandbox holds a fixture no file names (a test's `load()`)
+
+
 class RemoteSession:
     """Per pytest session (per xdist worker): one sandbox of its own on the remote server."""
 
@@ -108,14 +111,15 @@ class RemoteSession:
         self.name = f"pytest-{worker}-{secrets.token_hex(4)}"
         self.prefix = f"/sandboxes/{self.name}"
         self.url = self.http.server + self.prefix
-        self._loaded: str | None = None  # the fixture file the sandbox was last given
+        # The fixture file the sandbox was last given (None: the server's), or _UNKNOWN.
+        self._loaded: object = _UNKNOWN
         self._made = False
         self._dataset: Dataset | None = None
         self._overridden = False  # the cached state holds token expiries a reset undoes
 
     def begin(self, path: str | None) -> None:
         """Before a test: the sandbox holds `path` (None: the server's fixture), reset."""
-        if self._made and path == self._loaded:
+        if self._made and self._loaded is not _UNKNOWN and path == self._loaded:
             self.http.call("POST", self.prefix + "/__mock__/reset")
             if self._overridden:
                 self._dataset, self._overridden = None, False
@@ -250,7 +254,7 @@ class RemoteMockCanvas:
         body = _fixture_bytes(source)
         self._session.control("PUT", "/fixtures", data=body, content_type="application/yaml")
         self._session.forget_state()
-        self._session._loaded = None  # the next test puts its own fixture back
+        self._session._loaded = _UNKNOWN  # the next test puts its own fixture back
 
     def state(self) -> dict[str, Any]:
         """The whole current state in the fixture format."""

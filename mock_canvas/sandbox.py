@@ -147,10 +147,14 @@ class Sandbox:
         cached = self._settings_for
         if cached is not None and cached[0] is dataset:
             return cached[1]
-        settings = self.base_settings.with_fixture(dataset.settings)
-        with self._lock:
-            self._settings_for = (dataset, settings)
-        return settings
+        with self._lock:  # one Settings per load: the throttle is cached on its identity
+            cached = self._settings_for
+            if cached is None or cached[0] is not dataset:
+                cached = self._settings_for = (
+                    dataset,
+                    self.base_settings.with_fixture(dataset.settings),
+                )
+            return cached[1]
 
     def estimated_bytes(self) -> int:
         """What this sandbox holds beyond what it shares, estimated from its row counts."""
@@ -213,18 +217,10 @@ def bad_name(name: str) -> errors.CanvasError:
 class Sandboxes:
     """The named sandboxes of one server, bounded in number and in estimated total size."""
 
-    def __init__(
-        self,
-        default: Sandbox,
-        *,
-        max_count: int,
-        max_bytes: int,
-        on_create: Callable[[Sandbox], None] | None = None,
-    ) -> None:
+    def __init__(self, default: Sandbox, *, max_count: int, max_bytes: int) -> None:
         self.default = default
         self.max_count = max_count
         self.max_bytes = max_bytes
-        self._on_create = on_create
         self._lock = threading.Lock()
         self._named: dict[str, Sandbox] = {}
 
@@ -242,27 +238,39 @@ class Sandboxes:
         with self._lock:
             return [self._named[name] for name in sorted(self._named)]
 
-    def get_or_create(self, name: str) -> Sandbox:
-        """The sandbox `name`, made from the server's fixture on first use."""
+    def get_or_create(self, name: str, *, create: bool = True) -> Sandbox:
+        """The sandbox `name`, made from the server's fixture on first use (`create`), else
+        a 404 for one that does not exist."""
         self.check_name(name)
         with self._lock:
             sandbox = self._named.get(name)
             if sandbox is None:
-                sandbox = self._add(name, None)
+                if not create:
+                    raise errors.not_found()
+                self._check_room(name, ROW_BYTES * self.default.store.sizes()[1])
+                sandbox = self._insert(name, self.default.store.fork(), shared=True)
             return sandbox
 
     def put(self, name: str, dataset: Dataset | None) -> tuple[Sandbox, bool]:
         """Create or replace the sandbox `name`: from a fixture of its own, or (None) from
-        the server's fixture. (sandbox, created)."""
+        the server's fixture. (sandbox, created). A replacement starts without the old
+        one's fault rules; a refused one leaves the old one as it was."""
         self.check_name(name)
+        needed = ROW_BYTES * self.default.store.sizes()[1] if dataset is None else None
+        if dataset is not None:
+            needed = _dataset_bytes(dataset)
+            with self._lock:
+                self._check_room(name, needed)  # before the work of building it
+            store = Store(dataset)  # outside the lock: other sandboxes keep answering
         with self._lock:
+            assert needed is not None
+            self._check_room(name, needed)
+            if dataset is None:
+                store = self.default.store.fork()
             replaced = self._named.pop(name, None)
-            try:
-                return self._add(name, dataset), replaced is None
-            except errors.CanvasError:
-                if replaced is not None:
-                    self._named[name] = replaced  # refused whole: the old one stays
-                raise
+            if replaced is not None:
+                self.default.faults.clear_for(name)
+            return self._insert(name, store, shared=dataset is None), replaced is None
 
     def check_room(self, sandbox: Sandbox, dataset: Dataset) -> None:
         """Refuse (507) a new fixture for `sandbox` that would go over the size bound."""
@@ -275,8 +283,8 @@ class Sandboxes:
     def delete(self, name: str) -> bool:
         with self._lock:
             gone = self._named.pop(name, None) is not None
-        if gone:
-            self.default.faults.clear_for(name)  # a new sandbox of that name starts clean
+            if gone:
+                self.default.faults.clear_for(name)  # a new sandbox of that name starts clean
         return gone
 
     def clear(self) -> int:
@@ -284,32 +292,26 @@ class Sandboxes:
         with self._lock:
             names = list(self._named)
             self._named.clear()
-        for name in names:
-            self.default.faults.clear_for(name)
+            for name in names:
+                self.default.faults.clear_for(name)
         return len(names)
 
-    def _add(self, name: str, dataset: Dataset | None) -> Sandbox:
-        # Under self._lock.
-        if len(self._named) >= self.max_count:
+    def _check_room(self, name: str, needed: int) -> None:
+        # Under self._lock: room for `name` (replacing one of that name) needing `needed`.
+        others = [s for n, s in self._named.items() if n != name]
+        if len(others) >= self.max_count:
             raise over_limit(
                 f"At most {self.max_count} sandboxes (MOCK_CANVAS_MAX_SANDBOXES): delete one "
                 "with DELETE /__mock__/sandboxes/<name>."
             )
-        used = sum(s.estimated_bytes() for s in self._named.values())
-        if dataset is None:
-            store = self.default.store.fork()
-            self._check_bytes(used + store.sizes()[1] * ROW_BYTES)
-            sandbox = Sandbox(
-                name, self.default.base_settings, store, shared=True, faults=self.default.faults
-            )
-        else:
-            self._check_bytes(used + _dataset_bytes(dataset))
-            sandbox = Sandbox(
-                name, self.default.base_settings, Store(dataset), faults=self.default.faults
-            )
+        self._check_bytes(sum(s.estimated_bytes() for s in others) + needed)
+
+    def _insert(self, name: str, store: Store, *, shared: bool) -> Sandbox:
+        # Under self._lock.
+        sandbox = Sandbox(
+            name, self.default.base_settings, store, shared=shared, faults=self.default.faults
+        )
         self._named[name] = sandbox
-        if self._on_create is not None:
-            self._on_create(sandbox)
         return sandbox
 
     def _check_bytes(self, total: int) -> None:
@@ -354,7 +356,13 @@ def current() -> Sandbox:
     if sandbox is None:
         mock = current_app.extensions["mock_canvas"]
         name = request.environ.get(ENVIRON_KEY)
-        sandbox = mock.default if name is None else mock.sandboxes.get_or_create(name)
+        if name is None:
+            sandbox = mock.default
+        else:
+            # With a control token, only the (token-checked) control API makes sandboxes:
+            # anyone else could otherwise fill the server with them.
+            locked = bool(mock.base_settings.control_token)
+            sandbox = mock.sandboxes.get_or_create(name, create=not locked)
         g.mock_canvas_sandbox = sandbox
     return sandbox
 

@@ -780,7 +780,9 @@ class Store:
         """Every link row (deleted ones too), by observer, student and root account id.
         The rows are never changed in place, so they are safe to read after the call."""
         with self._lock:
-            return [self._links.rows[key] for key in sorted(self._links.rows)]
+            rows = list(self._links.rows.items())
+        rows.sort()  # outside the lock: the API goes on meanwhile
+        return [row for _, row in rows]
 
     def pairing_codes(self) -> list[PairingCode]:
         """The pairing codes kept (expired ones until a reset), soonest expiry first."""

@@ -163,6 +163,7 @@ class PluginSession:
         self.install(self.store_for(path))
         self._state.reset()  # the store, the clock, the journal, fault rules, the throttle
         self._state.sandboxes.clear()  # a test's sandboxes go with it (and their rules)
+        self._state.default.faults.clear()  # every rule, "*" ones made any way included
         self.errors.clear()
 
     def _record_error(self, exc: Exception) -> None:

@@ -1752,7 +1752,10 @@ PATHS: dict[str, Schema] = {
             "description": (
                 "Make matching Canvas requests fail, wait or lose their connection. Rules "
                 "are tried oldest first; the first that fires wins and uses up one firing. A "
-                "reset of the sandbox removes its rules (not the `*` ones)."
+                "rule made inside a named sandbox applies there only; the default sandbox "
+                "may make rules for any sandbox or all (`*`). A reset of a sandbox removes "
+                "the rules bound to it and the rules it made. JSON bodies only (415), so "
+                "that another site cannot plant a rule."
             ),
             "security": CONTROL_SECURITY,
             "requestBody": {
@@ -1766,6 +1769,10 @@ PATHS: dict[str, Schema] = {
                     "content": json_content(schema("ControlBadRequest")),
                 },
                 "401": ref("responses", "ControlTokenRequired"),
+                "415": {
+                    "description": "The body was not sent as application/json.",
+                    "content": json_content(schema("ControlBadRequest")),
+                },
             },
         },
         "get": {
@@ -1786,7 +1793,7 @@ PATHS: dict[str, Schema] = {
             "operationId": "clear_faults",
             "tags": ["Faults"],
             "summary": "Remove this sandbox's fault rules",
-            "description": "Every rule bound to this sandbox (`*` rules are removed by id).",
+            "description": "The rules bound to this sandbox and the rules it made.",
             "security": CONTROL_SECURITY,
             "responses": {
                 "200": {

@@ -731,3 +731,9 @@ def test_user_index_is_rebuilt_for_a_new_fixture(api: ApiClient) -> None:
     r = api.get("/__mock__/users", query={"search": "Pat Parent"})
     assert [u["id"] for u in r.body["users"]] == [1]
     assert r.body["total"] == 1
+
+
+def test_a_search_of_thousands_of_digits_is_an_empty_page_not_a_500(api: ApiClient) -> None:
+    r = api.get("/__mock__/users", query={"search": "1" * 5000})
+    assert r.status == 200
+    assert (r.body["users"], r.body["total"]) == ([], 0)

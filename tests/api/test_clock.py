@@ -251,3 +251,10 @@ def test_dates_before_the_year_1000_keep_four_digits(api: ApiClient) -> None:
     r = api.post("/api/v1/users/self/observer_pairing_codes", token="eli-token")
     assert r.status == 200, r.text
     assert r.body["expires_at"] == "0944-02-10T01:00:01Z"
+
+
+def test_a_running_clock_at_the_last_instant_stays_there(api: ApiClient) -> None:
+    assert api.put("/__mock__/clock", json={"set": "9999-12-31T23:59:59.999Z"}).status == 200
+    r = api.get("/api/v1/users/self/observees", token="parent-token")
+    assert r.status == 200, r.text
+    assert api.get("/__mock__/clock").body["now"] == "9999-12-31T23:59:59.999Z"

@@ -113,7 +113,9 @@ def test_put_fixtures_invalid_yaml_is_400(api: ApiClient) -> None:
     assert r.status == 400
     assert r.body == {
         "errors": [
-            {"message": "request body: line 2, column 1: not valid YAML: did not find expected ',' or ']'"}
+            {
+                "message": "request body: line 2, column 1: not valid YAML: did not find expected ',' or ']'"
+            }
         ]
     }
 

@@ -151,3 +151,40 @@ def test_rules_are_per_sandbox_and_cleared_by_reset(api: ApiClient) -> None:
     r = api.delete(f"{FAULTS}/{everywhere.body['id']}")
     assert (r.status, r.body) == (200, {"deleted": everywhere.body["id"]})
     assert (api.delete(f"{FAULTS}/999").status, api.get(f"{FAULTS}/999").status) == (404, 404)
+
+
+def test_a_sandbox_reset_removes_every_rule_it_made_even_for_all_sandboxes(
+    api: ApiClient,
+) -> None:
+    r = api.post("/sandboxes/a" + FAULTS, json={"sandbox": "*", "status": 503, "times": None})
+    assert (r.status, r.body) == (
+        400,
+        {"errors": [{"message": 'sandbox: a rule made in sandbox "a" can only apply there.'}]},
+    )
+    r = api.post("/sandboxes/a" + FAULTS, json={"sandbox": "b", "status": 503})
+    assert r.status == 400
+    assert api.post("/sandboxes/a" + FAULTS, json={"status": 503, "times": None}).status == 201
+    assert api.post("/sandboxes/a/__mock__/reset").status == 200
+    assert api.get("/sandboxes/a" + OBSERVEES, token="parent-token").status == 200
+    # From the default sandbox a rule may apply everywhere; the default's reset removes it.
+    assert api.post(FAULTS, json={"sandbox": "*", "status": 503, "times": None}).status == 201
+    assert api.get("/sandboxes/b" + OBSERVEES, token="parent-token").status == 503
+    assert api.post("/__mock__/reset").status == 200
+    assert api.get("/sandboxes/b" + OBSERVEES, token="parent-token").status == 200
+
+
+def test_replacing_a_sandbox_starts_it_without_the_old_rules(api: ApiClient) -> None:
+    assert api.put("/__mock__/sandboxes/rep").status == 201
+    assert api.post("/sandboxes/rep" + FAULTS, json={"status": 503, "times": None}).status == 201
+    assert api.put("/__mock__/sandboxes/rep").status == 200
+    assert api.get("/sandboxes/rep" + FAULTS).body == []
+    assert api.get("/sandboxes/rep" + OBSERVEES, token="parent-token").status == 200
+
+
+def test_a_rule_must_be_sent_as_json(api: ApiClient) -> None:
+    r = api.post(FAULTS, data='{"status": 503}', headers={"Content-Type": "text/plain"})
+    assert (r.status, r.body) == (
+        415,
+        {"errors": [{"message": "The body must be JSON, sent as application/json."}]},
+    )
+    assert api.get(FAULTS).body == []

@@ -261,3 +261,16 @@ def test_control_token_is_needed_before_a_sandbox_is_made(default_dataset: Datas
     assert client.get(CONTROL, headers=auth).body == []
     assert client.put(CONTROL + "/alpha", headers=auth).status == 201
     assert client.get(SB + "/alpha/__mock__/health").status == 200
+
+
+def test_with_a_control_token_only_the_control_api_makes_sandboxes(
+    default_dataset: Dataset,
+) -> None:
+    app = create_app(Settings(control_token="s3cret"), store=Store(default_dataset))
+    client = ApiClient("inprocess", app)
+    auth = {"Authorization": "Bearer s3cret"}
+    r = client.get(SB + "/junk" + OBSERVEES, token="parent-token")
+    assert (r.status, r.body) == (404, NOT_FOUND)
+    assert client.get(CONTROL, headers=auth).body == []
+    assert client.put(CONTROL + "/mine", headers=auth).status == 201
+    assert ids(client, SB + "/mine") == [201, 200]

@@ -513,6 +513,7 @@ EXAMPLES: list[Example] = [
     Example("add_fault", 201, "/__mock__/faults", json={"action": "show_observer", "status": 503}),
     Example("add_fault", 400, "/__mock__/faults", json={"status": 200}),
     Example("add_fault", 401, "/__mock__/faults", app="locked", json={"status": 503}),
+    Example("add_fault", 415, "/__mock__/faults", data="{}", content_type="text/plain"),
     Example("list_faults", 200, "/__mock__/faults"),
     Example("list_faults", 401, "/__mock__/faults", app="locked"),
     Example("clear_faults", 200, "/__mock__/faults"),

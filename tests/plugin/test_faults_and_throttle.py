@@ -38,11 +38,15 @@ def test_a_fault_for_the_next_two_calls_only(mock_canvas_client: MockCanvasClien
 
 def test_rules_do_not_outlive_their_test_part_1(mock_canvas_client: MockCanvasClient) -> None:
     mock_canvas_client.fault(status=500, times=None)
+    mock_canvas_client.fault(sandbox="*", status=503, times=None)
     assert mock_canvas_client.get(OBSERVEES, user="Parent Smith").status_code == 500
 
 
 def test_rules_do_not_outlive_their_test_part_2(mock_canvas_client: MockCanvasClient) -> None:
     assert mock_canvas_client.get(OBSERVEES, user="Parent Smith").status_code == 200
+    assert (
+        mock_canvas_client.get("/sandboxes/x" + OBSERVEES, user="Parent Smith").status_code == 200
+    )
 
 
 def test_clear_faults(mock_canvas_client: MockCanvasClient) -> None:

@@ -142,3 +142,38 @@ def test_a_locked_server_needs_the_control_token(
         pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120).assert_outcomes(
             passed=1
         )
+
+
+LOAD_MODULE = """
+MINI = {
+    "accounts": [{"id": 1, "name": "Mini"}],
+    "users": [{"id": 1, "name": "Mo Mini", "tokens": ["mo"],
+               "logins": [{"account": 1, "unique_id": "mo"}]}],
+}
+
+
+def test_a_loads_a_mapping(mock_canvas):
+    mock_canvas.load(MINI)
+    assert mock_canvas.user_id("Mo Mini") == 1
+
+
+def test_b_starts_from_the_server_fixture_again(mock_canvas):
+    assert mock_canvas.user_id("Parent Smith") == 100
+
+
+def test_c_loads_and_resets_back(mock_canvas):
+    mock_canvas.load(MINI)
+    mock_canvas.reset()
+    assert mock_canvas.user_id("Parent Smith") == 100
+"""
+
+
+def test_a_load_does_not_leak_into_the_next_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, remote_server: MockCanvasServer
+) -> None:
+    monkeypatch.setenv("MOCK_CANVAS_URL", remote_server.url)
+    pytester.makepyfile(test_load=LOAD_MODULE)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:randomly", timeout=120
+    )
+    result.assert_outcomes(passed=3)

@@ -328,15 +328,18 @@ def test_delete_and_clear() -> None:
 
 def test_clear_and_list_by_sandbox() -> None:
     registry = FaultRegistry()
-    registry.add(parse_rule({"status": 500}, sandbox="a"))
-    registry.add(parse_rule({"status": 500}, sandbox="b"))
-    registry.add(parse_rule({"status": 500, "sandbox": "*"}, sandbox="a"))
+    registry.add(parse_rule({"status": 500}, sandbox="a"), owner="a")
+    registry.add(parse_rule({"status": 500}, sandbox="b"), owner="b")
+    registry.add(parse_rule({"status": 500, "sandbox": "*"}, sandbox="a"), owner="a")
     registry.add(parse_rule({"status": 500}, sandbox=None))
-    assert [s.rule.id for s in registry.list_for("a")] == [1, 3]
-    assert [s.rule.id for s in registry.list_for(None)] == [3, 4]
-    assert registry.clear_for("a") == 1
-    assert registry.clear_for(None) == 1
-    assert [s.rule.id for s in registry.list()] == [2, 3]
+    registry.add(parse_rule({"status": 500, "sandbox": "*"}))  # made by the default
+    assert [s.rule.id for s in registry.list_for("a")] == [1, 3, 5]
+    assert [s.rule.id for s in registry.list_for(None)] == [3, 4, 5]
+    # A sandbox's reset removes what is bound to it and what it made ("*" included).
+    assert registry.clear_for("a") == 2
+    assert [s.rule.id for s in registry.list()] == [2, 4, 5]
+    assert registry.clear_for(None) == 2
+    assert [s.rule.id for s in registry.list()] == [2]
 
 
 def test_registry_keeps_at_most_max_rules() -> None:

@@ -40,13 +40,16 @@ def test_parse_query_scalar_after_array_replaces_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["a=1&a[]=2", "a=1&a[b]=2", "a[]=1&a[b]=2", "x=%zz", "x=%FF", "%E9=1", "a" + "[b]" * 40 + "=1"]
+    "query",
+    ["a=1&a[]=2", "a=1&a[b]=2", "a[]=1&a[b]=2", "x=%zz", "x=%FF", "%E9=1", "a" + "[b]" * 40 + "=1"],
 )
 def test_parse_query_refuses_what_rack_refuses(query: str) -> None:
     with pytest.raises(CanvasError) as caught:
         parse_query(query)
     assert caught.value.status == 400
-    assert caught.value.body == {"errors": [{"message": "An error occurred.", "error_code": "bad_request"}]}
+    assert caught.value.body == {
+        "errors": [{"message": "An error occurred.", "error_code": "bad_request"}]
+    }
 
 
 def test_to_query_sorts_encoded_pairs_and_brackets_arrays() -> None:
