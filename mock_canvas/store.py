@@ -197,6 +197,7 @@ class _Links:
                 active.append(row)
         # Rows in state "active" (listed or not), kept as rows change: counts() is O(1).
         self.active_count = sum(1 for row in self.rows.values() if row.state == "active")
+        self.version = 0  # bumped by every change: what a sorted copy of the rows was made at
         self.observees.build([(k.observer_id, k.student_id, k.root_account_id) for k in active])
         self.observers.build([(k.student_id, k.observer_id, k.root_account_id) for k in active])
 
@@ -209,6 +210,7 @@ class _Links:
         links.observees = self.observees.fork()
         links.observers = self.observers.fork()
         links.active_count = self.active_count
+        links.version = 0
         return links
 
     def _listed(self, link: Link) -> bool:
@@ -226,6 +228,7 @@ class _Links:
         self._undo.setdefault(key, None if link is None else link.state)
         link = self.rows[key] = Link(observer_id, student_id, root_id, "active")
         self.active_count += 1
+        self.version += 1
         if self._listed(link):
             self.observees.add(observer_id, student_id, root_id)
             self.observers.add(student_id, observer_id, root_id)
@@ -235,6 +238,7 @@ class _Links:
         """Soft delete: the row stays, so adding again restores it."""
         o, s, r = link.observer_id, link.student_id, link.root_account_id
         self._undo.setdefault((o, s, r), link.state)
+        self.version += 1
         if link.state == "active":
             self.active_count -= 1
         self.rows[(o, s, r)] = Link(o, s, r, "deleted")
@@ -252,6 +256,7 @@ class _Links:
                 self.activate(*key)
             if before is None:
                 del self.rows[key]
+                self.version += 1
         self._undo = {}
 
     def active_roots(self, observer_id: int, student_id: int) -> frozenset[int]:
@@ -294,6 +299,7 @@ class Store:
         self._codes_changed = False
         self._token_expiry: dict[str, datetime] = {}  # expire_token's overrides
         self._restored = False  # a snapshot was restored: reset forks the fixture again
+        self._sorted_links: tuple[_Links, int, list[Link]] | None = None
 
     def load(self, dataset: Dataset) -> None:
         """Replace the whole state with a new fixture."""
@@ -780,9 +786,16 @@ class Store:
         """Every link row (deleted ones too), by observer, student and root account id.
         The rows are never changed in place, so they are safe to read after the call."""
         with self._lock:
-            rows = list(self._links.rows.items())
+            links, version = self._links, self._links.version
+            cached = self._sorted_links
+            if cached is not None and cached[0] is links and cached[1] == version:
+                return list(cached[2])
+            rows = list(links.rows.items())
         rows.sort()  # outside the lock: the API goes on meanwhile
-        return [row for _, row in rows]
+        ordered = [row for _, row in rows]
+        with self._lock:
+            self._sorted_links = (links, version, ordered)  # until the next change
+        return list(ordered)
 
     def pairing_codes(self) -> list[PairingCode]:
         """The pairing codes kept (expired ones until a reset), soonest expiry first."""

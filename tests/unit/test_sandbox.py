@@ -194,3 +194,25 @@ def test_root_id_sets_are_shared_between_pairs() -> None:
     store = Store(world(students=6))
     roots = store._links.observees.roots[10]
     assert len({id(value) for value in roots.values()}) == 1  # one frozenset({1}) for all
+
+
+def test_the_sorted_link_rows_follow_every_change() -> None:
+    store = Store(world(students=6))
+
+    def keys(s: Store) -> list[tuple[int, int, int, str]]:
+        return [(k.observer_id, k.student_id, k.root_account_id, k.state) for k in s.links()]
+
+    first = keys(store)
+    assert first == sorted(first) and keys(store) == first  # the second call is cached
+    store.add_link(10, 101)
+    assert (10, 101, 1, "active") in keys(store)
+    store.remove_link(10, 101)
+    assert (10, 101, 1, "deleted") in keys(store)
+    fork = store.fork()
+    assert keys(fork) == first  # the fixture's rows, not the parent's changes
+    store.reset()
+    assert keys(store) == first
+    saved = store.snapshot()
+    store.add_link(10, 103)
+    store.restore(saved)
+    assert keys(store) == first
