@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from flask import Blueprint, Response, current_app, request
@@ -32,10 +33,30 @@ def mock() -> Sandbox:
     return current()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_cross_site() -> None:
+    """A browser on another site can send simple POSTs (a form, text/plain) without asking:
+    a control call that changes state is refused when its Origin is not this server, so a
+    web page cannot reset or rearrange a developer's mock. Clients that are not browsers
+    send no Origin; the dashboard's own calls carry this server's."""
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    if urlsplit(origin).netloc.lower() != request.host.lower():
+        raise errors.CanvasError(
+            403, {"errors": [{"message": "Control calls from another site are refused."}]}
+        )
+
+
 @bp.before_request
 def _require_control_token() -> None:
     """With MOCK_CANVAS_CONTROL_TOKEN set, every control call but health and the OpenAPI
-    document needs it."""
+    document needs it. A call that changes state from another site is refused in any case."""
+    _refuse_cross_site()
     # The server's setting (a fixture cannot set it); read without making a sandbox.
     token = current_app.extensions["mock_canvas"].base_settings.control_token
     if not token or request.endpoint in OPEN_ENDPOINTS:

@@ -1921,6 +1921,25 @@ PATHS: dict[str, Schema] = {
 
 PATHS.update(ARRANGE_PATHS)
 
+# Every control call that changes state refuses another site's browser (the Origin header).
+RESPONSES["CrossSite"] = {
+    "description": (
+        "Sent from a page on another site (an `Origin` that is not this server): refused, "
+        "so a web page cannot change a developer's mock. Clients that are not browsers send "
+        "no `Origin`."
+    ),
+    "content": json_content(one_message(message("Control calls from another site are refused."))),
+}
+DASHBOARD_OPERATIONS = frozenset({"login", "logout"})
+for _path, _item in PATHS.items():
+    for _method, _operation in _item.items():
+        if (
+            _path.startswith("/__mock__/")
+            and _method in ("post", "put", "delete")
+            and _operation["operationId"] not in DASHBOARD_OPERATIONS
+        ):
+            _operation["responses"]["403"] = ref("responses", "CrossSite")
+
 
 def build() -> Schema:
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from flask import Flask
 
@@ -173,3 +174,32 @@ def test_unknown_control_path_is_json_404(api: ApiClient) -> None:
     r = api.get("/__mock__/nope")
     assert r.status == 404
     assert r.body == {"errors": [{"message": "The specified resource does not exist."}]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("POST", "/__mock__/reset", {}),
+        ("POST", "/__mock__/snapshots", {"data": '{"name": "x"}'}),
+        ("PUT", "/__mock__/sandboxes/x", {}),
+        ("POST", "/__mock__/links", {"json": {"observer_id": 102, "student_id": 203}}),
+        ("POST", "/__mock__/faults", {"json": {"status": 503}}),
+    ],
+)
+def test_control_calls_from_another_site_are_refused(
+    api: ApiClient, method: str, path: str, kwargs: dict[str, object]
+) -> None:
+    before = api.store.export().links, api.get("/__mock__/snapshots").body
+    r = api.request(method, path, headers={"Origin": "http://evil.test"}, **kwargs)  # type: ignore[arg-type]
+    assert (r.status, r.body) == (
+        403,
+        {"errors": [{"message": "Control calls from another site are refused."}]},
+    )
+    assert (api.store.export().links, api.get("/__mock__/snapshots").body) == before
+    assert api.get("/__mock__/sandboxes").body == []
+    assert api.get("/__mock__/faults").body == []
+    # Reading is not refused (a page cannot read the answer anyway), nor the same origin.
+    assert api.get("/__mock__/clock", headers={"Origin": "http://evil.test"}).status == 200
+    host = (api.base_url or "http://localhost").split("//", 1)[1]
+    same = api.request(method, path, headers={"Origin": f"http://{host}"}, **kwargs)  # type: ignore[arg-type]
+    assert same.status in (200, 201), same.text

@@ -605,6 +605,23 @@ EXAMPLES: list[Example] = [
 ]
 
 
+def cross_site_examples() -> list[Example]:
+    """A state-changing control call with another site's Origin, for every such operation."""
+    examples = []
+    for operation, (path, method) in operation_index().items():
+        if path.startswith("/__mock__/") and method in ("post", "put", "delete"):
+            if operation in ("login", "logout"):
+                continue  # the dashboard's own forms: CSRF-checked by the dashboard
+            target = path.replace("{rule_id}", "{kept}").replace(
+                "{name}", "saved" if "/snapshots/" in path else "kept"
+            )
+            examples.append(Example(operation, 403, target, headers={"Origin": "http://evil.test"}))
+    return examples
+
+
+EXAMPLES += cross_site_examples()
+
+
 @pytest.fixture(scope="module")
 def apps(contract_dataset: Dataset) -> dict[str, Flask]:
     return {
