@@ -12,7 +12,6 @@ Errors are Canvas-shaped, `{"errors": [{"message": ...}]}`, and leave the state 
 
 from __future__ import annotations
 
-import json
 import threading
 import weakref
 from collections import OrderedDict
@@ -25,8 +24,9 @@ from flask import Blueprint, Response, current_app, request
 from flask.sansio.blueprints import BlueprintSetupState
 
 from . import control, errors
-from .control import mock, parse_instant
+from .control import json_only, mock, parse_instant, parsed_json
 from .directory import Directory
+from .errors import bad_request
 from .fixtures import PAIRING_CODE_RE
 from .model import Account, Link, PairingCode, User
 from .responses import json_response
@@ -58,10 +58,6 @@ def _require_control_token() -> None:
 # -- reading requests ---------------------------------------------------------------------
 
 
-def bad_request(text: str) -> errors.CanvasError:
-    return errors.bad_request(text)
-
-
 def not_found(text: str) -> errors.CanvasError:
     return errors.CanvasError(404, {"errors": [{"message": text}]})
 
@@ -75,15 +71,8 @@ def refused(text: str) -> errors.CanvasError:
 def json_body() -> dict[str, Any]:
     """The request's JSON object. Only `Content-Type: application/json` is read: a page on
     another site cannot send that without a CORS preflight, which the mock never grants."""
-    if request.mimetype != "application/json":
-        raise errors.CanvasError(
-            415,
-            {"errors": [{"message": "The body must be JSON, sent as application/json."}]},
-        )
-    try:
-        body = json.loads(request.get_data() or b"null")
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
+    json_only()
+    body = parsed_json()
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
     return body

@@ -16,6 +16,7 @@ import yaml
 from flask import Blueprint, Response, current_app, request
 
 from . import errors
+from .errors import bad_request
 from .fixtures import FixtureError, dump_dataset, load_bytes
 from .journal import time_text
 from .model import Dataset
@@ -129,8 +130,21 @@ def state() -> Response:
     return json_response(document)
 
 
-def bad_request(text: str) -> errors.CanvasError:
-    return errors.CanvasError(400, {"errors": [{"message": text}]})
+def json_only() -> None:
+    """Refuse (415) a body not sent as application/json: a page on another site cannot send
+    that type without a CORS preflight, which the mock never grants."""
+    if request.mimetype != "application/json":
+        raise errors.CanvasError(
+            415, {"errors": [{"message": "The body must be JSON, sent as application/json."}]}
+        )
+
+
+def parsed_json() -> Any:
+    """The request body as JSON (an empty body is null), or a 400."""
+    try:
+        return json.loads(request.get_data() or b"null")
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
 
 
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -139,10 +153,7 @@ SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 @bp.post("/snapshots", provide_automatic_options=False)
 def save_snapshot() -> Response:
     """{"name": "before-sync"}: keep the current state under that name (replacing one)."""
-    try:
-        body = json.loads(request.get_data() or b"null")
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
+    body = parsed_json()
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not SNAPSHOT_NAME.fullmatch(name):
         raise bad_request(
@@ -220,10 +231,7 @@ CLOCK_ACTIONS = ("freeze", "set", "advance_seconds", "unfreeze", "real")
 def set_clock() -> Response:
     """One action per call: {"freeze": true | instant}, {"set": instant},
     {"advance_seconds": n}, {"unfreeze": true} or {"real": true}."""
-    try:
-        body = json.loads(request.get_data() or b"null")
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
+    body = parsed_json()
     usage = "The body must be a JSON object with exactly one of: " + ", ".join(CLOCK_ACTIONS)
     if not isinstance(body, dict) or len(body) != 1 or next(iter(body)) not in CLOCK_ACTIONS:
         raise bad_request(usage + ".")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from . import errors
-from .control import _require_control_token, bad_request
+from .control import _require_control_token, json_only, parsed_json
+from .errors import bad_request
 from .faults import ANY_SANDBOX, FaultRuleState, FaultSpecError, parse_rule
 from .responses import json_response
 from .sandbox import NAME, current
@@ -18,16 +18,8 @@ bp.before_request(_require_control_token)
 
 
 def _body() -> Any:
-    # JSON only: a page on another site cannot send application/json without a CORS
-    # preflight (which the mock never grants), so it cannot plant a rule.
-    if request.mimetype != "application/json":
-        raise errors.CanvasError(
-            415, {"errors": [{"message": "The body must be JSON, sent as application/json."}]}
-        )
-    try:
-        return json.loads(request.get_data() or b"null")
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
+    json_only()  # another site cannot plant a rule
+    return parsed_json()
 
 
 def _check_target(rule_sandbox: str | None, caller: str | None) -> None:

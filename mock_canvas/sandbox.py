@@ -256,14 +256,14 @@ class Sandboxes:
         the server's fixture. (sandbox, created). A replacement starts without the old
         one's fault rules; a refused one leaves the old one as it was."""
         self.check_name(name)
-        needed = ROW_BYTES * self.default.store.sizes()[1] if dataset is None else None
-        if dataset is not None:
+        if dataset is None:
+            needed = ROW_BYTES * self.default.store.sizes()[1]
+        else:
             needed = _dataset_bytes(dataset)
             with self._lock:
                 self._check_room(name, needed)  # before the work of building it
             store = Store(dataset)  # outside the lock: other sandboxes keep answering
         with self._lock:
-            assert needed is not None
             self._check_room(name, needed)
             if dataset is None:
                 store = self.default.store.fork()

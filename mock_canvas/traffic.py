@@ -36,11 +36,10 @@ def _metered_token() -> str | None:
     """AuthenticationMethods.access_token(request, :GET): the Bearer header, else the query's
     access_token (the throttle never reads the body)."""
     try:
-        return rails.access_token(request, rails.query_params(request))
+        query = rails.query_params(request)
     except errors.CanvasError:  # a query Rack cannot parse: the view answers its 400
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        return token or None if scheme == "Bearer" else None
+        query = {}
+    return rails.access_token(request, query)
 
 
 def _fault(sandbox: Sandbox, token: str | None) -> Fault | None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 
+from benchmarks.dashboard import big_dataset
 from mock_canvas import arrange, dashboard
 from mock_canvas.app import create_app
-from mock_canvas.model import Account, Dataset, Link, Login, Token, User
+from mock_canvas.model import Dataset
 from mock_canvas.server import MockCanvasServer
 from mock_canvas.settings import Settings
 from mock_canvas.store import Store
@@ -655,27 +655,6 @@ def test_arrange_calls_need_the_control_token(
 
 
 # -- a large fixture ------------------------------------------------------------------------
-
-
-def big_dataset(users: int) -> Dataset:
-    created = datetime(2024, 1, 1, tzinfo=UTC)
-    return Dataset(
-        accounts=[Account(1, "Big District", domain="big.test", root_id=1)],
-        users=[
-            User(
-                id=i,
-                name=f"Student{i} Family{i % 997}",
-                sortable_name=f"Family{i % 997}, Student{i}",
-                short_name=f"Student{i}",
-                created_at=created,
-                logins=[Login(1, f"student{i}@big.test", sis_user_id=f"SIS{i}")],
-                tokens=[Token(f"big-token-{i}")],
-            )
-            for i in range(1, users + 1)
-        ],
-        links=[Link(i, i + users // 2, 1) for i in range(1, users // 10)],
-        source="big (generated in the test)",
-    )
 
 
 @pytest.fixture(scope="module")

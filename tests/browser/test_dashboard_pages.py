@@ -223,7 +223,7 @@ def test_dashboard_page_weight_stays_small(pages: FlaskClient) -> None:
 def test_dashboard_pages_and_searches_a_large_fixture() -> None:
     # Correctness at 5,000 users; the speed with 100,000 is measured by `python -m
     # benchmarks` (item 9), not asserted here.
-    from tests.api.test_arrange import big_dataset
+    from benchmarks.dashboard import big_dataset
 
     app = dashboard_app(big_dataset(5_000))
     client = app.test_client()
@@ -239,7 +239,7 @@ def test_dashboard_pages_and_searches_a_large_fixture() -> None:
 
 
 def test_dashboard_builds_the_search_index_once_per_fixture() -> None:
-    from tests.api.test_arrange import big_dataset
+    from benchmarks.dashboard import big_dataset
 
     app = dashboard_app(big_dataset(1000))
     client = app.test_client()
