@@ -1,30 +1,56 @@
-"""Blueprint /api/v1: the eight User Observees endpoints. Parse -> store -> serialize."""
+"""/api/v1: the eight User Observees endpoints. Parse -> store -> serialize.
+
+The routes are declared on the `api` blueprint (so Flask's URL map lists them: the OpenAPI
+contract, the dashboard and the journal's action names read it), but Flask never runs them:
+CanvasPipeline (traffic.py) hands every /api/v1 request to `dispatch` here, which routes it with
+the same URL map and answers without Flask's request cycle. One request costs the mock's own
+work plus werkzeug's routing, request and response objects (the hot path of every test).
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Blueprint, Response, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Blueprint, Response
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request
 
+from . import errors
 from . import params as rails
 from .model import Account, User
 from .pagination import PageRequest, Params, link_header, parse_page_request
-from .responses import json_response
-from .sandbox import Sandbox, current
-from .serializers import UserView, pairing_code_json, user_json
+from .responses import (
+    ErrorListener,
+    JsonAnswer,
+    describe,
+    json_answer,
+    render_error,
+    render_http_exception,
+    render_unexpected,
+)
+from .serializers import UserView, pairing_code_json, user_json, user_json_text
 from .settings import Settings
 from .store import Page, Store
+from .traffic import CanvasCall
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# What a view answers: a JSON 200 (JsonAnswer) or an error (a Flask Response); both WSGI apps.
+Answer = JsonAnswer | Response
+View = Callable[..., Answer]
+# Endpoint ("api.list_observees") -> the view, wrapped by `atomic`: what `dispatch` calls.
+VIEWS: dict[str, View] = {}
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     """One authenticated API request, read once."""
 
+    request: Request
     store: Store
     settings: Settings
     caller: User
@@ -33,51 +59,94 @@ class Call:
     query: Params
 
 
-def mock() -> Sandbox:
-    """The sandbox the request was sent to (the default one for unprefixed paths)."""
-    return current()
-
-
-def atomic(view: Callable[..., Response]) -> Callable[..., Response]:
+def atomic(view: View) -> View:
     """Run a whole API call under the store's lock: authentication, the host's root account
-    and the action see one state, even while a fixture is being replaced."""
+    and the action see one state, even while a fixture is being replaced. The view gets the
+    `Call` as its first argument."""
 
     @functools.wraps(view)
-    def locked(**kwargs: str) -> Response:
+    def locked(req: Request, canvas: CanvasCall, **kwargs: str) -> Answer:
         # Read the body before taking the lock; the journal keeps what was parsed here.
-        params, query, g.canvas_body = rails.rails_params(request)
-        g.canvas_params = params, query
-        with mock().store.locked():
-            return view(**kwargs)
+        params, query, canvas.body = rails.rails_params(req)
+        sandbox = canvas.sandbox
+        store: Store = sandbox.store
+        with store.locked():
+            caller = store.authenticate(rails.access_token(req, params))
+            canvas.user_id = caller.id  # for the request journal
+            domain = store.domain_root_account(req.host)
+            call = Call(req, store, sandbox.settings, caller, domain, params, query)
+            return view(call, **kwargs)
 
     return locked
 
 
-@bp.before_request
-def _limit_body() -> None:
+def _served_by_the_pipeline(**kwargs: str) -> Answer:
+    # The blueprint's routes exist for the URL map; CanvasPipeline answers every request.
+    raise RuntimeError("/api/v1 is served by mock_canvas.traffic.CanvasPipeline, not Flask")
+
+
+def route(method: str, rule: str) -> Callable[[View], View]:
+    """Declare a Canvas endpoint: its rule on the blueprint, its view in VIEWS."""
+
+    def register(view: View) -> View:
+        bp.add_url_rule(
+            rule,
+            view.__name__,
+            _served_by_the_pipeline,
+            methods=[method],
+            strict_slashes=False,
+            provide_automatic_options=False,
+        )
+        VIEWS[f"{bp.name}.{view.__name__}"] = atomic(view)
+        return view
+
+    return register
+
+
+def _limit_body(req: Request, settings: Settings) -> None:
     """One limit for every API body, whatever its type: larger is a 413."""
-    if not rails.has_body(request):
+    if not rails.has_body(req):
         return  # nothing to limit (most GETs)
-    limit = mock().settings.max_body_bytes
-    request.max_content_length = limit
-    request.max_form_memory_size = limit
-    request.max_form_parts = 4096  # Rack's multipart part limit
-    if request.content_length is not None and request.content_length > limit:
+    limit = settings.max_body_bytes
+    req.max_content_length = limit
+    req.max_form_memory_size = limit
+    req.max_form_parts = 4096  # Rack's multipart part limit
+    if req.content_length is not None and req.content_length > limit:
         raise RequestEntityTooLarge()
 
 
-def _call() -> Call:
-    state = mock()
-    params, query = g.canvas_params
-    store: Store = state.store
-    caller = store.authenticate(rails.access_token(request, params))
-    g.canvas_user_id = caller.id  # for the request journal
-    domain = store.domain_root_account(request.host)
-    return Call(store, state.settings, caller, domain, params, query)
+def dispatch(
+    environ: dict[str, Any],
+    canvas: CanvasCall,
+    url_map: Map,
+    error_listeners: Iterable[ErrorListener],
+) -> Answer:
+    """Answer one /api/v1 request: route it, run its view, render any error as Canvas does
+    (an unknown path or method is the API's plain 404)."""
+    settings = canvas.sandbox.settings
+    req = Request(environ)
+    try:
+        try:
+            endpoint, args = url_map.bind_to_environ(environ, subdomain="").match()
+        except HTTPException as exc:
+            return render_http_exception(exc)
+        canvas.action = endpoint.removeprefix("api.")
+        _limit_body(req, settings)
+        return VIEWS[endpoint](req, canvas, **args)
+    except errors.CanvasError as error:
+        if isinstance(error, errors.InvalidPairingCode):
+            canvas.invalid_pairing_code = True  # the throttle charges it extra
+        return render_error(error, settings.auth_error_status)
+    except HTTPException as exc:  # a body over the limit, a form werkzeug cannot read
+        return render_http_exception(exc)
+    except Exception as exc:  # a bug in the mock: listeners told (the pytest plugin), a 500
+        for listener in error_listeners:
+            listener(exc, describe(req))
+        return render_unexpected(exc)
 
 
-def _user_response(view: UserView) -> Response:
-    return json_response(user_json(view, base_url=rails.base_url(request)))
+def _user_response(call: Call, view: UserView) -> Answer:
+    return json_answer(user_json(view, base_url=rails.base_url(call.request)))
 
 
 def _wants_avatar(params: Params) -> bool:
@@ -88,19 +157,20 @@ def _wants_avatar(params: Params) -> bool:
     return isinstance(include, str) and "avatar_url" in include
 
 
-def _list_response(call: Call, page: Page, page_request: PageRequest) -> Response:
-    base = rails.base_url(request)
+def _list_response(call: Call, page: Page, page_request: PageRequest) -> Answer:
+    base = rails.base_url(call.request)
     avatar = _wants_avatar(call.params)
-    body = [user_json(view, base_url=base, include_avatar=avatar) for view in page.views]
+    users = [user_json_text(view, base_url=base, include_avatar=avatar) for view in page.views]
     link = link_header(
-        rails.request_url(request),
+        rails.request_url(call.request, base),
         call.query,
         page_request.page or 1,
         page_request.per_page,
         page.total,
     )
     # Canvas sends no Link header at all when every link is over its 6 KB budget.
-    return json_response(body, headers=[("Link", link)] if link else [])
+    body = "[" + ",".join(users) + "]"
+    return JsonAnswer(body, 200, [("Link", link)] if link else ())
 
 
 def _page_request(call: Call) -> PageRequest:
@@ -109,87 +179,53 @@ def _page_request(call: Call) -> PageRequest:
     )
 
 
-@bp.get("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
-@atomic
-def list_observees(user_id: str) -> Response:
-    call = _call()
+@route("GET", "/users/<user_id>/observees")
+def list_observees(call: Call, user_id: str) -> Answer:
     page_request = _page_request(call)
     page = call.store.list_observees(call.caller, user_id, call.domain, page_request)
     return _list_response(call, page, page_request)
 
 
-@bp.get("/users/<user_id>/observers", strict_slashes=False, provide_automatic_options=False)
-@atomic
-def list_observers(user_id: str) -> Response:
-    call = _call()
+@route("GET", "/users/<user_id>/observers")
+def list_observers(call: Call, user_id: str) -> Answer:
     page_request = _page_request(call)
     page = call.store.list_observers(call.caller, user_id, call.domain, page_request)
     return _list_response(call, page, page_request)
 
 
-@bp.post("/users/<user_id>/observees", strict_slashes=False, provide_automatic_options=False)
-@atomic
-def add_observee_with_credentials(user_id: str) -> Response:
-    call = _call()
+@route("POST", "/users/<user_id>/observees")
+def add_observee_with_credentials(call: Call, user_id: str) -> Answer:
     view = call.store.add_observee(call.caller, user_id, call.params, call.domain)
-    return _user_response(view)
+    return _user_response(call, view)
 
 
-@bp.get(
-    "/users/<user_id>/observees/<observee_id>",
-    strict_slashes=False,
-    provide_automatic_options=False,
-)
-@atomic
-def show_observee(user_id: str, observee_id: str) -> Response:
-    call = _call()
+@route("GET", "/users/<user_id>/observees/<observee_id>")
+def show_observee(call: Call, user_id: str, observee_id: str) -> Answer:
     view = call.store.show_observee(call.caller, user_id, observee_id, call.domain)
-    return _user_response(view)
+    return _user_response(call, view)
 
 
-@bp.put(
-    "/users/<user_id>/observees/<observee_id>",
-    strict_slashes=False,
-    provide_automatic_options=False,
-)
-@atomic
-def add_observee(user_id: str, observee_id: str) -> Response:
-    call = _call()
+@route("PUT", "/users/<user_id>/observees/<observee_id>")
+def add_observee(call: Call, user_id: str, observee_id: str) -> Answer:
     view = call.store.link_observee(
         call.caller, user_id, observee_id, call.params.get("root_account_id"), call.domain
     )
-    return _user_response(view)
+    return _user_response(call, view)
 
 
-@bp.delete(
-    "/users/<user_id>/observees/<observee_id>",
-    strict_slashes=False,
-    provide_automatic_options=False,
-)
-@atomic
-def remove_observee(user_id: str, observee_id: str) -> Response:
-    call = _call()
+@route("DELETE", "/users/<user_id>/observees/<observee_id>")
+def remove_observee(call: Call, user_id: str, observee_id: str) -> Answer:
     view = call.store.remove_observee(call.caller, user_id, observee_id, call.domain)
-    return _user_response(view)
+    return _user_response(call, view)
 
 
-@bp.get(
-    "/users/<user_id>/observers/<observer_id>",
-    strict_slashes=False,
-    provide_automatic_options=False,
-)
-@atomic
-def show_observer(user_id: str, observer_id: str) -> Response:
-    call = _call()
+@route("GET", "/users/<user_id>/observers/<observer_id>")
+def show_observer(call: Call, user_id: str, observer_id: str) -> Answer:
     view = call.store.show_observer(call.caller, user_id, observer_id, call.domain)
-    return _user_response(view)
+    return _user_response(call, view)
 
 
-@bp.post(
-    "/users/<user_id>/observer_pairing_codes", strict_slashes=False, provide_automatic_options=False
-)
-@atomic
-def create_observer_pairing_code(user_id: str) -> Response:
-    call = _call()
+@route("POST", "/users/<user_id>/observer_pairing_codes")
+def create_observer_pairing_code(call: Call, user_id: str) -> Answer:
     code = call.store.create_pairing_code(call.caller, user_id, call.domain)
-    return json_response(pairing_code_json(code))
+    return json_answer(pairing_code_json(code))

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import functools
 
-from flask import Flask, Response, g, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import errors, traffic
+from . import errors
 from .clock import MockClock
 from .faults import DropMiddleware, FaultRegistry
 from .fixtures import default_fixture_path, load_path
-from .journal import Journal, redact, redact_query
+from .journal import Journal
 from .model import Dataset
-from .responses import render_error, render_http_exception, render_unexpected
-from .sandbox import MAX_SNAPSHOTS, NamedSnapshot, Sandbox, Sandboxes, SandboxPrefix, current
+from .responses import (
+    ErrorListener,
+    describe,
+    render_error,
+    render_http_exception,
+    render_unexpected,
+)
+from .sandbox import MAX_SNAPSHOTS, SANDBOX_KEY, NamedSnapshot, Sandbox, Sandboxes, SandboxPrefix
 from .settings import Settings, from_env
 from .store import Store
+from .traffic import CanvasPipeline
 
 __all__ = ["MAX_SNAPSHOTS", "MockCanvas", "create_app", "load_dataset"]
-
-# What the request journal keeps of one request, at most (it keeps journal_size requests).
-JOURNAL_MAX_BODY = 16 * 1024
-JOURNAL_MAX_QUERY = 4096
 
 
 class MockCanvas:
@@ -44,9 +46,9 @@ class MockCanvas:
             max_count=base_settings.max_sandboxes,
             max_bytes=base_settings.max_sandbox_mb * 1024 * 1024,
         )
-        # Called with each unexpected exception, in the request's context, before its 500
-        # goes out: the pytest plugin fails the test that caused it.
-        self.error_listeners: list[Callable[[Exception], None]] = []
+        # Called with each unexpected exception and its request ("GET /path?query"), in the
+        # request's thread, before its 500 goes out: the pytest plugin fails the test.
+        self.error_listeners: list[ErrorListener] = []
 
     @property
     def store(self) -> Store:
@@ -96,6 +98,7 @@ def load_dataset(settings: Settings) -> Dataset:
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     """A Flask app serving the Canvas API under /api/v1 and the control API under /__mock__."""
     from .api import bp as api_bp
+    from .api import dispatch as api_dispatch
     from .arrange import bp as arrange_bp
     from .control import bp as control_bp
     from .dashboard import bp as dashboard_bp
@@ -116,30 +119,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.register_blueprint(faults_bp)
     app.register_blueprint(arrange_bp)
     app.register_blueprint(dashboard_bp)
-    # Outermost: a drop fault closes the connection whatever the app answered.
-    app.wsgi_app = DropMiddleware(SandboxPrefix(app.wsgi_app))  # type: ignore[method-assign]
-
-    @app.before_request
-    def _start_clock() -> None:
-        if request.path.startswith("/api/v1/"):
-            # A bad sandbox name (or one over the bounds) raises here: answered, not kept.
-            g.journal_started = (time.perf_counter(), current().clock.now())
-
-    @app.after_request
-    def _record(response: Response) -> Response:
-        # Every request under /api/v1, unknown paths and methods included (action None),
-        # in the journal of the sandbox it was sent to.
-        if "journal_started" in g:
-            _journal(current(), response)
-        return response
-
-    traffic.install(app)  # the throttle and faults, inside the journal's hooks
+    # Outermost: a drop fault closes the connection whatever the app answered. Inside the
+    # sandbox prefix: the Canvas requests' sandbox, throttle, faults and journal.
+    canvas = functools.partial(
+        api_dispatch, url_map=app.url_map, error_listeners=mock.error_listeners
+    )
+    pipeline = CanvasPipeline(app.wsgi_app, mock.sandboxes, app.url_map, canvas)
+    app.wsgi_app = DropMiddleware(SandboxPrefix(pipeline))  # type: ignore[method-assign]
 
     @app.errorhandler(errors.CanvasError)
     def _canvas_error(error: errors.CanvasError):  # type: ignore[no-untyped-def]
-        if isinstance(error, errors.InvalidPairingCode):
-            g.invalid_pairing_code = True  # the throttle charges it extra
-        sandbox = g.get("mock_canvas_sandbox") or mock.default
+        sandbox = request.environ.get(SANDBOX_KEY) or mock.default
         return render_error(error, sandbox.settings.auth_error_status)
 
     @app.errorhandler(HTTPException)
@@ -149,35 +139,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         for listener in mock.error_listeners:
-            listener(exc)
+            listener(exc, describe(request))
         return render_unexpected(exc)
 
     return app
-
-
-def _journal(sandbox: Sandbox, response: Response) -> None:
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one lookup, not ten
-    ctx = g._get_current_object()
-    started, when = ctx.journal_started
-    body: object = None
-    size = req.content_length or 0
-    if size > JOURNAL_MAX_BODY:  # bounded entries: a long run of big bodies stays small
-        body = f"[{size} bytes, not kept]"
-    else:  # parsed once, by the view's `atomic` wrapper
-        parsed = getattr(ctx, "canvas_body", None)
-        body = redact(parsed) or None if parsed else None
-    query = redact_query(req.query_string.decode("latin-1"))
-    if len(query) > JOURNAL_MAX_QUERY:
-        query = query[:JOURNAL_MAX_QUERY] + "..."
-    endpoint = req.endpoint or ""
-    sandbox.journal.record(
-        time=when,
-        method=req.method,
-        path=req.path,
-        query=query,
-        body=body,
-        user_id=getattr(ctx, "canvas_user_id", None),
-        action=endpoint.removeprefix("api.") if endpoint.startswith("api.") else None,
-        status=traffic.DROPPED if getattr(ctx, "fault_dropped", False) else response.status_code,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
-    )

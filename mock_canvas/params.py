@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
-from flask import Request
+from werkzeug.wrappers import Request
 
 from . import errors
 from .pagination import Params, add_param, parse_query
@@ -21,10 +22,15 @@ _QUERY_KEY = "mock_canvas.query_params"
 def query_params(request: Request) -> Params:
     """request.query_parameters: only the URL's query string (parsed once per request; the
     result is shared, never changed in place)."""
-    environ = request.environ
+    return environ_query_params(request.environ)
+
+
+def environ_query_params(environ: dict[str, Any]) -> Params:
+    """`query_params` from a WSGI environ."""
     cached: Params | None = environ.get(_QUERY_KEY)
     if cached is None:
-        cached = environ[_QUERY_KEY] = parse_query(_utf8(request.query_string))
+        raw = environ.get("QUERY_STRING", "").encode("latin1")
+        cached = environ[_QUERY_KEY] = parse_query(_utf8(raw))
     return cached
 
 
@@ -90,8 +96,13 @@ def _awk_split2(value: str) -> list[str]:
 
 def access_token(request: Request, params: Params) -> str | None:
     """AuthenticationMethods.access_token: the Bearer header, else the access_token param."""
+    return environ_access_token(request.environ, params)
+
+
+def environ_access_token(environ: dict[str, Any], params: Params) -> str | None:
+    """`access_token` from a WSGI environ."""
     # A repeated header reaches Rack joined by ", " (waitress joins it so in the environ).
-    header = request.environ.get("HTTP_AUTHORIZATION")
+    header = environ.get("HTTP_AUTHORIZATION")
     if header is not None and header.strip(_AWK_SPACE):
         parts = _awk_split2(header)
         if parts[0] == "Bearer":
@@ -118,6 +129,9 @@ def base_url(request: Request) -> str:
     return f"{scheme}://{host}"
 
 
-def request_url(request: Request) -> str:
-    """The absolute URL of this path as the client wrote it (`self` stays `self`)."""
-    return base_url(request) + quote(request.script_root + request.path, safe=_PATH_SAFE)
+def request_url(request: Request, base: str | None = None) -> str:
+    """The absolute URL of this path as the client wrote it (`self` stays `self`); `base`:
+    `base_url(request)` when the caller has it already."""
+    if base is None:
+        base = base_url(request)
+    return base + quote(request.script_root + request.path, safe=_PATH_SAFE)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Response
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from . import errors
 from .serializers import encoded_json
 
 JSON_MIMETYPE = "application/json; charset=utf-8"
+# Told of each unexpected exception with its request, `describe(request)`.
+ErrorListener = Callable[[Exception, str], None]
 log = logging.getLogger("mock_canvas")
 
 
@@ -26,6 +31,37 @@ def json_text(body: Any) -> str:
     elif (text := encoded_json(body)) is not None:
         return text
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+class JsonAnswer:
+    """A Canvas JSON answer as a bare WSGI application: what the Canvas endpoints send on
+    success (the hot path), without a werkzeug Response's machinery. The same status line,
+    headers (Content-Type, the extra ones, Content-Length) and bytes as `json_response`."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, text: str, status: int = 200, headers: Sequence[tuple[str, str]] = ()):
+        self.body = text.encode("utf-8")
+        self.status = status
+        self.headers = headers
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        start_response(
+            f"{self.status} {HTTP_STATUS_CODES[self.status]}",
+            [
+                ("Content-Type", JSON_MIMETYPE),
+                *self.headers,
+                ("Content-Length", str(len(self.body))),
+            ],
+        )
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
+
+
+def json_answer(body: Any, headers: Sequence[tuple[str, str]] = ()) -> JsonAnswer:
+    """A 200 with `body` as compact JSON (see json_text)."""
+    return JsonAnswer(json_text(body), 200, headers)
 
 
 def json_response(body: Any, status: int = 200, headers: Any = ()) -> Response:
@@ -64,6 +100,11 @@ def render_http_exception(exc: HTTPException) -> Response:
         # Rails has no route for an unknown path or method: the API's plain 404.
         return render_error(errors.not_found())
     return json_response(generic_error(status), status)
+
+
+def describe(request: Request) -> str:
+    """ "GET /path?query", for an error listener."""
+    return f"{request.method} {request.full_path.rstrip('?')}"
 
 
 def render_unexpected(exc: Exception) -> Response:

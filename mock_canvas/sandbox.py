@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, request
 
 from . import errors
 from .clock import MockClock
@@ -30,6 +30,8 @@ from .throttle import Throttle, ThrottleConfig
 MAX_SNAPSHOTS = 100
 # The WSGI environ key that carries the name of the sandbox a request was sent to.
 ENVIRON_KEY = "mock_canvas.sandbox"
+# The environ key of the Sandbox object itself, once a request's sandbox has been looked up.
+SANDBOX_KEY = "mock_canvas.sandbox_object"
 PREFIX = "/sandboxes/"
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_RULE = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
@@ -238,6 +240,21 @@ class Sandboxes:
         with self._lock:
             return [self._named[name] for name in sorted(self._named)]
 
+    def for_environ(self, environ: dict[str, Any]) -> Sandbox:
+        """The sandbox a request (its WSGI environ) was sent to, looked up once per request
+        and kept in the environ. With a control token, only the (token-checked) control API
+        makes sandboxes: anyone else could otherwise fill the server with them."""
+        sandbox: Sandbox | None = environ.get(SANDBOX_KEY)
+        if sandbox is None:
+            name = environ.get(ENVIRON_KEY)
+            if name is None:
+                sandbox = self.default
+            else:
+                locked = bool(self.default.base_settings.control_token)
+                sandbox = self.get_or_create(name, create=not locked)
+            environ[SANDBOX_KEY] = sandbox
+        return sandbox
+
     def get_or_create(self, name: str, *, create: bool = True) -> Sandbox:
         """The sandbox `name`, made from the server's fixture on first use (`create`), else
         a 404 for one that does not exist."""
@@ -351,19 +368,11 @@ class SandboxPrefix:
 
 
 def current() -> Sandbox:
-    """The sandbox of the request being handled (made on first use), cached on `g`."""
-    sandbox: Sandbox | None = g.get("mock_canvas_sandbox")
+    """The sandbox of the request being handled (made on first use), kept in its environ."""
+    environ = request.environ
+    sandbox: Sandbox | None = environ.get(SANDBOX_KEY)
     if sandbox is None:
-        mock = current_app.extensions["mock_canvas"]
-        name = request.environ.get(ENVIRON_KEY)
-        if name is None:
-            sandbox = mock.default
-        else:
-            # With a control token, only the (token-checked) control API makes sandboxes:
-            # anyone else could otherwise fill the server with them.
-            locked = bool(mock.base_settings.control_token)
-            sandbox = mock.sandboxes.get_or_create(name, create=not locked)
-        g.mock_canvas_sandbox = sandbox
+        sandbox = current_app.extensions["mock_canvas"].sandboxes.for_environ(environ)
     return sandbox
 
 

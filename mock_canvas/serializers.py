@@ -139,34 +139,42 @@ def _ids_tail(ids: tuple[int, ...]) -> str:
 
 
 def user_json(view: UserView, *, base_url: str, include_avatar: bool = False) -> UserJson:
-    """Api::V1::User#user_json plus observation_link_root_account_ids; never email or secrets."""
+    """Api::V1::User#user_json plus observation_link_root_account_ids; never email or secrets.
+    A dict that carries its own encoding (`user_json_text`)."""
     user = view.user
-    fields, text = _user_head(
-        user.id, user.name, user.created_at, user.sortable_name, user.short_name
-    )
-    data = fields.copy()  # the cached dict is never handed out
+    fields = _user_head(user.id, user.name, user.created_at, user.sortable_name, user.short_name)[0]
+    data = UserJson(fields)  # a copy: the cached dict is never handed out
     sis = view.sis
     if sis is not None:
         if sis.show_ids:
             data["sis_user_id"] = sis.sis_user_id
             data["integration_id"] = sis.integration_id
+        if sis.login_id is not None:
+            data["login_id"] = sis.login_id
+    if include_avatar and view.avatars_enabled:
+        data["avatar_url"] = absolute_avatar_url(user, base_url)
+    data["observation_link_root_account_ids"] = list(view.link_root_account_ids)
+    data.encoded = user_json_text(view, base_url=base_url, include_avatar=include_avatar)
+    return data
+
+
+def user_json_text(view: UserView, *, base_url: str, include_avatar: bool = False) -> str:
+    """`user_json(...)` as compact JSON (json.dumps' text, byte for byte), without building
+    the dict: what a list joins."""
+    user = view.user
+    text = _user_head(user.id, user.name, user.created_at, user.sortable_name, user.short_name)[1]
+    sis = view.sis
+    if sis is not None:
+        if sis.show_ids:
             text += (
                 f',"sis_user_id":{_json_text(sis.sis_user_id)}'
                 f',"integration_id":{_json_text(sis.integration_id)}'
             )
         if sis.login_id is not None:
-            data["login_id"] = sis.login_id
             text += f',"login_id":{_json_text(sis.login_id)}'
     if include_avatar and view.avatars_enabled:
-        url = absolute_avatar_url(user, base_url)
-        data["avatar_url"] = url
-        text += f',"avatar_url":{_json_text(url)}'
-    ids = view.link_root_account_ids
-    data["observation_link_root_account_ids"] = list(ids)
-    result = UserJson(data)
-    text += _ids_tail(ids)
-    result.encoded = text
-    return result
+        text += f',"avatar_url":{_json_text(absolute_avatar_url(user, base_url))}'
+    return text + _ids_tail(view.link_root_account_ids)
 
 
 def pairing_code_json(code: PairingCode) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -166,9 +166,9 @@ class PluginSession:
         self._state.default.faults.clear()  # every rule, "*" ones made any way included
         self.errors.clear()
 
-    def _record_error(self, exc: Exception) -> None:
-        # Called by the app's error handler, in the request's thread and context.
-        self.errors.append(ServerError(f"{request.method} {request.full_path.rstrip('?')}", exc))
+    def _record_error(self, exc: Exception, request: str) -> None:
+        # Called by the app's error handlers, in the request's thread.
+        self.errors.append(ServerError(request, exc))
 
     def take_errors(self) -> list[ServerError]:
         taken, self.errors = self.errors, []
