@@ -26,11 +26,10 @@ from .pagination import PageRequest, Params, link_header, parse_page_request
 from .responses import (
     ErrorListener,
     JsonAnswer,
-    describe,
     json_answer,
     render_error,
     render_http_exception,
-    render_unexpected,
+    unexpected,
 )
 from .serializers import UserView, pairing_code_json, user_json, user_json_text
 from .settings import Settings
@@ -140,9 +139,7 @@ def dispatch(
     except HTTPException as exc:  # a body over the limit, a form werkzeug cannot read
         return render_http_exception(exc)
     except Exception as exc:  # a bug in the mock: listeners told (the pytest plugin), a 500
-        for listener in error_listeners:
-            listener(exc, describe(req))
-        return render_unexpected(exc)
+        return unexpected(exc, req, error_listeners)
 
 
 def _user_response(call: Call, view: UserView) -> Answer:

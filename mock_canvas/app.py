@@ -15,10 +15,9 @@ from .journal import Journal
 from .model import Dataset
 from .responses import (
     ErrorListener,
-    describe,
     render_error,
     render_http_exception,
-    render_unexpected,
+    unexpected,
 )
 from .sandbox import MAX_SNAPSHOTS, SANDBOX_KEY, NamedSnapshot, Sandbox, Sandboxes, SandboxPrefix
 from .settings import Settings, from_env
@@ -124,7 +123,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     canvas = functools.partial(
         api_dispatch, url_map=app.url_map, error_listeners=mock.error_listeners
     )
-    pipeline = CanvasPipeline(app.wsgi_app, mock.sandboxes, app.url_map, canvas)
+    pipeline = CanvasPipeline(
+        app.wsgi_app, mock.sandboxes, app.url_map, canvas, mock.error_listeners
+    )
     app.wsgi_app = DropMiddleware(SandboxPrefix(pipeline))  # type: ignore[method-assign]
 
     @app.errorhandler(errors.CanvasError)
@@ -138,8 +139,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
-        for listener in mock.error_listeners:
-            listener(exc, describe(request))
-        return render_unexpected(exc)
+        return unexpected(exc, request, mock.error_listeners)
 
     return app

@@ -107,6 +107,13 @@ def describe(request: Request) -> str:
     return f"{request.method} {request.full_path.rstrip('?')}"
 
 
+def unexpected(exc: Exception, request: Request, listeners: Iterable[ErrorListener]) -> Response:
+    """A bug met while answering `request`: every listener told, then Canvas's 500."""
+    for listener in listeners:
+        listener(exc, describe(request))
+    return render_unexpected(exc)
+
+
 def render_unexpected(exc: Exception) -> Response:
     """A bug in the mock: logged with its traceback, answered like Canvas answers a 500."""
     log.error("unhandled error in mock_canvas", exc_info=exc)

@@ -27,12 +27,13 @@ from flask import Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.sansio.utils import get_content_length
+from werkzeug.wrappers import Request
 
 from . import errors
 from . import params as rails
 from .faults import DROP_ENVIRON_KEY, Fault, FaultSpecError, RequestInfo, request_drop
 from .journal import redact, redact_query
-from .responses import render_error
+from .responses import ErrorListener, render_error, unexpected
 from .sandbox import Sandbox, Sandboxes
 from .throttle import (
     Admission,
@@ -84,11 +85,19 @@ class CanvasPipeline:
     """WSGI middleware: /api/v1 requests go through steps 1-4 above to `handler`; every other
     path goes straight on to `app`."""
 
-    def __init__(self, app: WSGIApp, sandboxes: Sandboxes, url_map: Map, handler: Handler) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        sandboxes: Sandboxes,
+        url_map: Map,
+        handler: Handler,
+        error_listeners: Iterable[ErrorListener] = (),
+    ) -> None:
         self.app = app
         self.sandboxes = sandboxes
         self.url_map = url_map  # to name the action of a request answered before routing
         self.handler = handler
+        self.error_listeners = error_listeners  # told of a bug here, as api.dispatch tells
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if not environ.get("PATH_INFO", "").startswith(API_PREFIX):
@@ -117,7 +126,10 @@ class CanvasPipeline:
             return start_response(status, headers, exc_info)
 
         try:
-            early = self._early_answer(environ, sandbox, call, token, admission)
+            try:
+                early = self._early_answer(environ, sandbox, call, token, admission)
+            except Exception as exc:  # a bug in the mock: told, answered like Canvas's 500
+                early = unexpected(exc, Request(environ), self.error_listeners)
             answer: WSGIApp = self.handler(environ, call) if early is None else early
             return answer(environ, respond)
         finally:

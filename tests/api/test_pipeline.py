@@ -70,3 +70,25 @@ def test_a_bug_in_a_view_is_a_canvas_500_and_its_request_reaches_the_listeners(
     assert told == [(bug, "GET /api/v1/users/self/observees?per_page=2")]
     entry = app.extensions["mock_canvas"].journal.entries()[-1]
     assert (entry.action, entry.status) == ("list_observees", 500)
+
+
+def test_a_bug_before_the_view_is_a_canvas_500_too(
+    default_dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mock_canvas.faults import FaultRegistry
+
+    app = create_app(Settings(), store=Store(default_dataset))
+    told: list[str] = []
+    app.extensions["mock_canvas"].error_listeners.append(lambda exc, req: told.append(req))
+
+    def broken(self: FaultRegistry, value: str) -> None:
+        raise KeyError(value)
+
+    monkeypatch.setattr(FaultRegistry, "header_fault", broken)
+    got = app.test_client().get(
+        LIST, headers={"Authorization": "Bearer big-observer-1", "X-Mock-Canvas-Fault": "x"}
+    )
+    assert got.status_code == 500
+    assert got.get_json()["errors"][0]["error_code"] == "internal_server_error"
+    assert told == ["GET /api/v1/users/self/observees"]
+    assert app.extensions["mock_canvas"].journal.entries()[-1].status == 500
