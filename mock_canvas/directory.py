@@ -114,7 +114,6 @@ class Directory:
         self.sis_user_ids: dict[int, dict[str, User]] = {}
         self.integration_ids: dict[int, dict[str, User]] = {}
         self.user_roots: dict[int, frozenset[int]] = {}
-        self.sort_keys: dict[int, SortKey] = {}
         # Each account's chain up to its root, as a set: permission checks on every call.
         self.chains: dict[int, frozenset[int]] = {
             a.id: frozenset(x.id for x in self.account_chain(a.id)) for a in dataset.accounts
@@ -124,9 +123,14 @@ class Directory:
         with gc_paused():
             for user in dataset.users:
                 self._index_user(user)
+            # Every user's place in list order (sortable_name_key): a link index keeps
+            # these small ints, compared without a look at the names.
+            self.ranked: list[User] = sorted(
+                self.users.values(), key=lambda u: sortable_name_key(u.sortable_name, u.id)
+            )
+            self.ranks: dict[int, int] = {u.id: rank for rank, u in enumerate(self.ranked)}
 
     def _index_user(self, user: User) -> None:
-        self.sort_keys[user.id] = sortable_name_key(user.sortable_name, user.id)
         roots: set[int] = set()
         for login in user.logins:
             roots.add(login.account_id)
