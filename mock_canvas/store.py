@@ -439,7 +439,8 @@ class Store:
     def fork(self) -> Store:
         """A new store on the same loaded fixture, in the fixture's state (not this store's
         current one), with its own lock. It shares the read-only directory and the
-        fixture's rows and copies only what it changes, so it costs a few dict copies."""
+        fixture's link index and keeps only what it changes (Overlays): its cost does not
+        grow with the fixture."""
         with self._lock:
             store = Store.__new__(Store)
             store._lock = threading.RLock()
