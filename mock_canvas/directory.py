@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -69,6 +69,25 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def _index(index: dict[int, dict[str, User]], root: int, key: str, user: User) -> None:
+    by_key = index.get(root)
+    if by_key is None:
+        by_key = index[root] = {}
+    by_key[key] = user
+
+
+def _unique_key(login: Login) -> str:
+    return _lower(login.unique_id)
+
+
+def _sis_user_id(login: Login) -> str | None:
+    return login.sis_user_id
+
+
+def _integration_id(login: Login) -> str | None:
+    return login.integration_id
+
+
 @dataclass(frozen=True, slots=True)
 class TokenEntry:
     user: User
@@ -88,13 +107,13 @@ class Directory:
         }
         self.courses: dict[int, Course] = {c.id: c for c in dataset.courses}
         self.users: dict[int, User] = {u.id: u for u in dataset.users}
-        self.tokens: dict[str, TokenEntry] = {}
-        # (root account id, key) -> (user, login); SIS lookups are per root account.
-        self.logins: dict[tuple[int, str], tuple[User, Login]] = {}
-        self.sis_user_ids: dict[tuple[int, str], tuple[User, Login]] = {}
-        self.integration_ids: dict[tuple[int, str], tuple[User, Login]] = {}
+        # token -> its user; (root account id, key) -> user, for each kind of login key
+        # (the login itself is found again among the user's few logins: see _login).
+        self.tokens: dict[str, User] = {}
+        self.logins: dict[int, dict[str, User]] = {}
+        self.sis_user_ids: dict[int, dict[str, User]] = {}
+        self.integration_ids: dict[int, dict[str, User]] = {}
         self.user_roots: dict[int, frozenset[int]] = {}
-        self.sort_keys: dict[int, SortKey] = {}
         # Each account's chain up to its root, as a set: permission checks on every call.
         self.chains: dict[int, frozenset[int]] = {
             a.id: frozenset(x.id for x in self.account_chain(a.id)) for a in dataset.accounts
@@ -104,25 +123,30 @@ class Directory:
         with gc_paused():
             for user in dataset.users:
                 self._index_user(user)
+            # Every user's place in list order (sortable_name_key): a link index keeps
+            # these small ints, compared without a look at the names.
+            self.ranked: list[User] = sorted(
+                self.users.values(), key=lambda u: sortable_name_key(u.sortable_name, u.id)
+            )
+            self.ranks: dict[int, int] = {u.id: rank for rank, u in enumerate(self.ranked)}
 
     def _index_user(self, user: User) -> None:
-        self.sort_keys[user.id] = sortable_name_key(user.sortable_name, user.id)
         roots: set[int] = set()
         for login in user.logins:
             roots.add(login.account_id)
             root = login.account_id
-            self.logins[(root, _lower(login.unique_id))] = (user, login)
+            _index(self.logins, root, _lower(login.unique_id), user)
             if login.sis_user_id is not None:
-                self.sis_user_ids[(root, login.sis_user_id)] = (user, login)
+                _index(self.sis_user_ids, root, login.sis_user_id, user)
             if login.integration_id is not None:
-                self.integration_ids[(root, login.integration_id)] = (user, login)
+                _index(self.integration_ids, root, login.integration_id, user)
         for enrollment in user.enrollments:
             if enrollment.state != "deleted":
                 roots.add(self.courses[enrollment.course_id].root_account_id)
         frozen = frozenset(roots)
         self.user_roots[user.id] = self._root_sets.setdefault(frozen, frozen)
         for token in user.tokens:
-            self.tokens[token.token] = TokenEntry(user, token)
+            self.tokens[token.token] = user
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -148,14 +172,32 @@ class Directory:
 
     def _find_sis(self, ref: SisRef, root_id: int) -> tuple[User, Login] | None:
         if ref.kind == "sis_login_id":
-            return self.logins.get((root_id, ref.value.lower()))
+            return self._login(self.logins, root_id, ref.value.lower(), _unique_key)
         if ref.kind == "sis_user_id":
-            return self.sis_user_ids.get((root_id, ref.value))
-        return self.integration_ids.get((root_id, ref.value))
+            return self._login(self.sis_user_ids, root_id, ref.value, _sis_user_id)
+        return self._login(self.integration_ids, root_id, ref.value, _integration_id)
+
+    @staticmethod
+    def _login(
+        index: dict[int, dict[str, User]],
+        root_id: int,
+        key: str,
+        key_of: Callable[[Login], str | None],
+    ) -> tuple[User, Login] | None:
+        """The user indexed under (root, key) and its login with that key (the last one:
+        the index keeps the last login it was given for a key)."""
+        by_key = index.get(root_id)
+        user = by_key.get(key) if by_key is not None else None
+        if user is None:
+            return None
+        for login in reversed(user.logins):
+            if login.account_id == root_id and key_of(login) == key:
+                return user, login
+        return None  # pragma: no cover - the index only holds users with such a login
 
     def active_login(self, root_id: int, unique_id: str) -> tuple[User, Login] | None:
         """A login by unique_id (case-insensitive) in one root account, of an active user."""
-        found = self.logins.get((root_id, unique_id.lower()))
+        found = self._login(self.logins, root_id, unique_id.lower(), _unique_key)
         if found is None or not found[0].active:
             return None
         return found
@@ -173,7 +215,13 @@ class Directory:
         return account.avatars
 
     def token_entry(self, token: str) -> TokenEntry | None:
-        return self.tokens.get(token)
+        user = self.tokens.get(token)
+        if user is None:
+            return None
+        for found in reversed(user.tokens):  # the index keeps the last one given
+            if found.token == token:
+                return TokenEntry(user, found)
+        return None  # pragma: no cover - the index only holds users with the token
 
     # -- accounts and permissions -------------------------------------------------------
 

@@ -569,7 +569,8 @@ class _Loader:
         ]
         self.next_id = max(explicit, default=0) + 1
         seen_ids: dict[Any, str] = {}
-        self.seen_logins: dict[Any, str] = {}
+        # account id -> lower-case unique_id -> where (no (account, unique_id) tuple each)
+        self.seen_logins: dict[int, dict[Any, str]] = {}
         self.seen_sis: dict[Any, str] = {}
         self.seen_tokens: dict[Any, str] = {}
         for path, raw in raw_users:
@@ -657,10 +658,19 @@ class _Loader:
         return user
 
     def add_login(self, user: User, login: Login, path: str) -> None:
+        if self.login_ok(login, path):
+            user.logins.append(login)
+
+    def login_ok(self, login: Login, path: str, unique_id_path: str | None = None) -> bool:
+        """Record the login's unique_id (and SIS ids); False, with a problem, for a second
+        one. `unique_id_path` is f"{path}.unique_id", made once by a caller with many."""
+        seen = self.seen_logins.get(login.account_id)
+        if seen is None:
+            seen = self.seen_logins[login.account_id] = {}
         ok = self.unique(
-            self.seen_logins,
-            (login.account_id, login.unique_id.lower()),
-            f"{path}.unique_id",
+            seen,
+            login.unique_id.lower(),
+            unique_id_path or f"{path}.unique_id",
             "login",
             f" {login.unique_id!r} in account {login.account_id}",
         )
@@ -679,8 +689,7 @@ class _Loader:
                     )
                     and ok
                 )
-        if ok:
-            user.logins.append(login)
+        return ok
 
     def token(self, raw: Any, path: str) -> Token | None:
         if isinstance(raw, str):
@@ -758,7 +767,7 @@ class _Loader:
                 gpath,
             )
 
-    def people(self, count: int) -> list[tuple[str, str, datetime]]:
+    def people(self, count: int) -> Iterator[tuple[str, str, datetime]]:
         """`count` (first name, last name, created_at) drawn in bulk from Faker's en_US name
         frequencies with the private generator: the same as Faker's own weighted choice,
         about 50 times faster for large populations."""
@@ -768,7 +777,7 @@ class _Loader:
         lasts = rng.choices(list(person.last_names), list(person.last_names.values()), k=count)
         start, end = (int(moment.timestamp()) for moment in CREATED_AT_RANGE)
         created = [datetime.fromtimestamp(rng.randint(start, end), UTC) for _ in range(count)]
-        return list(zip(firsts, lasts, created, strict=True))
+        return zip(firsts, lasts, created, strict=True)
 
     def count(self, entry: Mapping[str, Any], key: str, path: str) -> int:
         value = self.get(entry, key, path, _is_int, "an integer")
@@ -810,26 +819,38 @@ class _Loader:
         rng = fake.random  # the private generator's random.Random: fast sampling
         name_prefix = prefix if prefix is not None else f"gen{index}-"
         student_ids: list[int] = []
+        roots = {account}  # shared: the loader only reads user_roots
+        token_path = f"{path}.token_prefix"  # one string each, not one per user
         for kind, count in (("student", students), ("observer", observers)):
+            login_path = f"{path}.{kind}s"
+            unique_id_path = f"{login_path}.unique_id"
             for k, (first, last, created_at) in enumerate(self.people(count), start=1):
                 handle = f"{name_prefix}{kind}-{k}"
+                login = Login(account, handle, password)
+                login_ok = self.login_ok(login, login_path, unique_id_path)
+                token_ok = prefix is not None and self.unique(
+                    self.seen_tokens, handle, token_path, "token", ""
+                )
+                name = f"{first} {last}"
+                # Each list made with its items: no spare room (a list grown by append has
+                # room for 4), and no empty list made only to be replaced.
                 user = User(
                     id=self.next_id,
-                    name=f"{first} {last}",
+                    name=name,
                     sortable_name=f"{last}, {first}",
-                    short_name=f"{first} {last}",
+                    short_name=name,  # the same text: one string
                     created_at=created_at,
+                    logins=[login] if login_ok else [],
+                    tokens=[Token(handle)] if token_ok else [],
+                    enrollments=(
+                        [Enrollment(course_id, "student", "active")]
+                        if kind == "student" and course_id is not None
+                        else []
+                    ),
                 )
                 self.next_id += 1
-                self.add_login(user, Login(account, handle, password), f"{path}.{kind}s")
-                if prefix is not None and self.unique(
-                    self.seen_tokens, handle, f"{path}.token_prefix", "token", ""
-                ):
-                    user.tokens.append(Token(handle))
-                if kind == "student" and course_id is not None:
-                    user.enrollments.append(Enrollment(course_id, "student", "active"))
                 self.users[user.id] = user
-                self.user_roots[user.id] = {account}
+                self.user_roots[user.id] = roots
                 if kind == "student":
                     student_ids.append(user.id)
                 else:
@@ -887,11 +908,16 @@ class _Loader:
                     f" from {observer} to {student} in root account {root_id}",
                 ):
                     links.append(Link(observer, student, root_id, state))
-        for link in self.generated_links:
-            key = (link.observer_id, link.student_id, link.root_account_id)
-            if key not in seen:
-                seen[key] = "generate"
-                links.append(link)
+        # Generated links are distinct (each observer is new and samples distinct students):
+        # only a link of observer_links can be one of them again.
+        if not seen:
+            links.extend(self.generated_links)
+        else:
+            links.extend(
+                link
+                for link in self.generated_links
+                if (link.observer_id, link.student_id, link.root_account_id) not in seen
+            )
         return links
 
     def load_codes(self) -> list[PairingCode]:

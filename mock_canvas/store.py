@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from . import errors
-from .directory import Directory, SortKey, TokenEntry, gc_paused
+from .directory import Directory, TokenEntry, gc_paused
 from .ids import parse_user_ref
 from .model import (
     GENERATE_OBSERVER_PAIRING_CODE,
@@ -32,6 +33,7 @@ from .model import (
     Token,
     User,
 )
+from .overlay import Overlay
 from .pagination import PageRequest
 from .serializers import SisFields, UserView, iso8601
 
@@ -94,8 +96,7 @@ _ROOT_SETS: dict[frozenset[int], frozenset[int]] = {}
 
 
 def _roots(values: frozenset[int]) -> frozenset[int]:
-    """One shared frozenset per distinct set of root accounts (there are a handful): a
-    link index of 200,000 pairs then holds 200,000 references, not 200,000 sets."""
+    """One shared frozenset per distinct set of root accounts (there are a handful)."""
     shared = _ROOT_SETS.get(values)
     if shared is None:
         shared = _ROOT_SETS.setdefault(values, values)
@@ -103,115 +104,202 @@ def _roots(values: frozenset[int]) -> frozenset[int]:
 
 
 _NO_ROOTS: frozenset[int] = frozenset()
+_UNCHANGED = Link(-1, -1, -1, "not changed")  # a sentinel of the type looked up
+_ROW_ORDER = attrgetter("observer_id", "student_id", "root_account_id")
+_ONE_ROOT: dict[int, frozenset[int]] = {}
 
 
-class _Side:
-    """One direction of the link index: owner -> other -> root ids of active links, and
-    each owner's others as a list kept in list order (sortable_name, id), so a page is a
-    slice: the same cost with 10 links or 100,000. Inserts are a bisect and a memmove."""
+def _one_root(root: int) -> frozenset[int]:
+    shared = _ONE_ROOT.get(root)
+    if shared is None:
+        shared = _ONE_ROOT.setdefault(root, _roots(frozenset((root,))))
+    return shared
 
-    def __init__(self, sort_keys: dict[int, SortKey]) -> None:
-        self._keys = sort_keys
-        self.roots: dict[int, dict[int, frozenset[int]]] = {}
-        self.order: dict[int, list[SortKey]] = {}
-        # Owners whose inner dict and list this side may change. A fork shares the others'
-        # with the side it was forked from and copies an owner's on its first change.
-        self._own: set[int] | None = None  # None: owns everything (never forked from)
 
-    def fork(self) -> _Side:
-        """A side that starts equal to this one and shares its per-owner data until it
-        changes it (copy-on-write): the cost is two dict copies, not the links."""
-        side = _Side(self._keys)
-        side.roots = dict(self.roots)
-        side.order = dict(self.order)
-        side._own = set()
-        return side
+PairKey = int | tuple[int, int]
+# A pair's rows: one Link (nearly always), or a tuple of one per root account, by root
+# account id. A lone *active* Link is always of a listed pair (both users active): the
+# rows of an unlisted pair are a tuple, so the common case needs no look at the users.
+PairRows = Link | tuple[Link, ...]
+_PAIR_BITS = 30
+_PAIR_LIMIT = 1 << _PAIR_BITS
 
-    def _claim(self, owner: int) -> None:
-        own = self._own
-        if own is None or owner in own:
-            return
-        own.add(owner)
-        others = self.roots.get(owner)
-        if others is not None:
-            self.roots[owner] = dict(others)  # the root sets are immutable: shared
-        order = self.order.get(owner)
-        if order is not None:
-            self.order[owner] = list(order)
 
-    def build(self, triples: list[tuple[int, int, int]]) -> None:
-        """Bulk load (owner, other, root) triples: one sort per owner."""
-        for owner, other, root in triples:
-            others = self.roots.get(owner)
-            if others is None:
-                others = self.roots[owner] = {}
-            others[other] = _roots(others.get(other, _NO_ROOTS) | {root})
-        keys = self._keys
-        self.order = {
-            owner: sorted(keys[o] for o in others) for owner, others in self.roots.items()
-        }
+def _pair(observer_id: int, student_id: int) -> PairKey:
+    """The key of an (observer, student) pair: one small int when both ids are in
+    [0, 2**30) (half the memory of a tuple), else the tuple. The two kinds never collide."""
+    if 0 <= observer_id | student_id < _PAIR_LIMIT:  # both non-negative and below
+        return observer_id << _PAIR_BITS | student_id
+    return (observer_id, student_id)
 
-    def add(self, owner: int, other: int, root: int) -> None:
-        self._claim(owner)
-        others = self.roots.setdefault(owner, {})
-        roots = others.get(other)
-        if roots is None:
-            others[other] = _roots(frozenset((root,)))
-            insort(self.order.setdefault(owner, []), self._keys[other])
-        else:
-            others[other] = _roots(roots | {root})
 
-    def remove(self, owner: int, other: int, root: int) -> None:
-        others = self.roots.get(owner)
-        if others is None or other not in others:
-            return
-        self._claim(owner)
-        others = self.roots[owner]
-        roots = others[other] - {root}
-        if roots:
-            others[other] = _roots(roots)
-        else:
-            del others[other]
-            order = self.order[owner]
-            del order[bisect_left(order, self._keys[other])]
+def _pair_observer(key: PairKey) -> int:
+    return key >> _PAIR_BITS if isinstance(key, int) else key[0]
+
+
+def _root_of(link: Link) -> int:
+    return link.root_account_id
+
+
+def _find(rows: PairRows | None, root: int) -> Link | None:
+    """The row of one root account among a pair's rows."""
+    if rows is None:
+        return None
+    if isinstance(rows, Link):
+        return rows if rows.root_account_id == root else None
+    for link in rows:
+        if link.root_account_id == root:
+            return link
+    return None
+
+
+def _with(rows: PairRows | None, link: Link, listed: bool) -> PairRows:
+    """A pair's rows with `link` put in (in place of the row of its root account)."""
+    if rows is None or (isinstance(rows, Link) and rows.root_account_id == link.root_account_id):
+        return link if listed or link.state != "active" else (link,)
+    if isinstance(rows, Link):
+        others: list[Link] = [rows]
+    else:
+        others = [r for r in rows if r.root_account_id != link.root_account_id]
+    others.append(link)
+    others.sort(key=_root_of)
+    return tuple(others)
+
+
+def _any_active(rows: PairRows | None) -> bool:
+    if rows is None:
+        return False
+    if isinstance(rows, Link):
+        return rows.state == "active"
+    return any(link.state == "active" for link in rows)
+
+
+Order = list[int]  # the ranks (Directory.ranks) of an owner's others, ascending
 
 
 class _Links:
     """Observation link rows (soft-deleted ones included) and the two active-link indexes.
 
-    Rows are never changed in place (a change puts a new Link in `rows`), so a fork can
-    share them with the _Links it was forked from."""
+    Built once per loaded fixture (the pristine state); every state made from it (a fork)
+    puts its changes in Overlays in front of the pristine dicts, so a fork costs nothing
+    and a reset (restore) drops the changes: both O(changes), whatever the fixture's size.
+
+    - rows: (observer, student) pair -> its rows. Rows are never changed in place (a change
+      puts a new Link), so every fork shares them.
+    - observees / observers: owner (observer / student) -> the ranks of the others it has an
+      active link with (listed users only), in list order (sortable_name, id), so a page is
+      a slice. The pristine's lists are shared: a fork copies an owner's list on its first
+      change of it (its Overlay then holds the copy) and a bisect and a memmove do the rest.
+    """
 
     def __init__(self, directory: Directory, links: list[Link]) -> None:
         self._users = directory.users
-        self.rows: dict[tuple[int, int, int], Link] = {}
-        # Each row changed since the load, with its state before the first change (None: the
-        # row is new), so a reset undoes the changes instead of rebuilding every index.
-        self._undo: dict[tuple[int, int, int], str | None] = {}
-        self.observees = _Side(directory.sort_keys)  # observer -> students
-        self.observers = _Side(directory.sort_keys)  # student -> observers
-        active: list[Link] = []
+        self._ranks = directory.ranks
+        rows: dict[PairKey, PairRows] = {}
+        count = 0
         for row in links:  # shared, not copied: rows are never changed in place
-            self.rows[(row.observer_id, row.student_id, row.root_account_id)] = row
-            if row.state == "active" and self._listed(row):
-                active.append(row)
-        # Rows in state "active" (listed or not), kept as rows change: counts() is O(1).
-        self.active_count = sum(1 for row in self.rows.values() if row.state == "active")
+            key = _pair(row.observer_id, row.student_id)
+            before = rows.get(key)
+            if before is None:
+                rows[key] = row  # a lone active row of an unlisted pair is wrapped below
+                count += 1
+                continue
+            if _find(before, row.root_account_id) is None:
+                count += 1
+            rows[key] = _with(before, row, True)
+        # Every row in the order given (a key given twice: its first place, its last row),
+        # what snapshots and exports list.
+        self._base_rows: tuple[Link, ...] = (
+            tuple(links) if count == len(links) else tuple(self._deduplicated(links, rows))
+        )
+        observees: dict[int, Order] = {}
+        observers: dict[int, Order] = {}
+        ranks = self._ranks
+        active = 0
+        for key, pair_rows in rows.items():
+            if isinstance(pair_rows, Link):
+                first = pair_rows
+                if first.state != "active":
+                    continue
+                active += 1
+            else:
+                n = sum(1 for r in pair_rows if r.state == "active")
+                if not n:
+                    continue
+                active += n
+                first = pair_rows[0]
+            if self._listed(first):
+                o, s = first.observer_id, first.student_id
+                _append(observees, o, ranks[s])
+                _append(observers, s, ranks[o])
+            elif isinstance(pair_rows, Link):
+                rows[key] = (pair_rows,)  # not a new key: the loop goes on
+        for order in observees.values():
+            order.sort()
+        for order in observers.values():
+            order.sort()
+        self._base_active = active  # rows in state "active" (listed or not): counts() is O(1)
+        self.rows: Overlay[PairKey, PairRows] = Overlay(rows)
+        self._row_base, self._row_changes = self.rows.base, self.rows.changes
+        self.observees: Overlay[int, Order] = Overlay(observees)  # observer -> students
+        self.observers: Overlay[int, Order] = Overlay(observers)  # student -> observers
+        self._added: list[tuple[int, int, int]] = []  # rows made since the base, in order
+        self.active_count = active
         self.version = 0  # bumped by every change: what a sorted copy of the rows was made at
-        self.observees.build([(k.observer_id, k.student_id, k.root_account_id) for k in active])
-        self.observers.build([(k.student_id, k.observer_id, k.root_account_id) for k in active])
+
+    @staticmethod
+    def _deduplicated(links: list[Link], rows: dict[PairKey, PairRows]) -> list[Link]:
+        seen: set[tuple[int, int, int]] = set()
+        kept: list[Link] = []
+        for row in links:
+            triple = (row.observer_id, row.student_id, row.root_account_id)
+            if triple not in seen:
+                seen.add(triple)
+                found = _find(rows[_pair(row.observer_id, row.student_id)], triple[2])
+                assert found is not None
+                kept.append(found)
+        return kept
 
     def fork(self) -> _Links:
-        """An independent copy that shares what neither side changes (copy-on-write)."""
+        """An independent copy that shares the pristine dicts and rows: O(changes)."""
         links = _Links.__new__(_Links)
         links._users = self._users
-        links.rows = dict(self.rows)
-        links._undo = {}
-        links.observees = self.observees.fork()
-        links.observers = self.observers.fork()
+        links._ranks = self._ranks
+        links._base_rows = self._base_rows
+        links._base_active = self._base_active
+        links.rows = self.rows.fork()
+        links._row_base, links._row_changes = links.rows.base, links.rows.changes
+        links.observees = self.observees.fork(list)
+        links.observers = self.observers.fork(list)
+        links._added = list(self._added)
         links.active_count = self.active_count
         links.version = 0
         return links
+
+    def __len__(self) -> int:
+        """The number of rows."""
+        return len(self._base_rows) + len(self._added)
+
+    def all_rows(self) -> Iterator[Link]:
+        """Every row: the pristine ones in their order (as changed), then the new ones."""
+        rows = self.rows
+        if not rows.changed:
+            yield from self._base_rows
+            return
+        changed = {_pair_observer(key) for key in rows.changed_keys()}
+        for link in self._base_rows:
+            if link.observer_id in changed:
+                now = _find(
+                    rows.get(_pair(link.observer_id, link.student_id)), link.root_account_id
+                )
+                assert now is not None
+                yield now
+            else:
+                yield link
+        for o, s, r in self._added:
+            now = _find(rows.get(_pair(o, s)), r)
+            assert now is not None
+            yield now
 
     def _listed(self, link: Link) -> bool:
         # Links that touch a deleted user stay in the table but are never listed.
@@ -221,52 +309,95 @@ class _Links:
 
     def activate(self, observer_id: int, student_id: int, root_id: int) -> bool:
         """UserObservationLink.create_or_restore; False when already active."""
-        key = (observer_id, student_id, root_id)
-        link = self.rows.get(key)
+        key = _pair(observer_id, student_id)
+        rows = self.rows.get(key)
+        link = _find(rows, root_id)
         if link is not None and link.state == "active":
             return False
-        self._undo.setdefault(key, None if link is None else link.state)
-        link = self.rows[key] = Link(observer_id, student_id, root_id, "active")
+        if link is None:
+            self._added.append((observer_id, student_id, root_id))
+        was_active = _any_active(rows)
+        link = Link(observer_id, student_id, root_id, "active")
+        listed = self._listed(link)
+        self.rows[key] = _with(rows, link, listed)
         self.active_count += 1
         self.version += 1
-        if self._listed(link):
-            self.observees.add(observer_id, student_id, root_id)
-            self.observers.add(student_id, observer_id, root_id)
+        if not was_active and listed:
+            _insert(self.observees, observer_id, self._ranks[student_id])
+            _insert(self.observers, student_id, self._ranks[observer_id])
         return True
 
     def deactivate(self, link: Link) -> None:
         """Soft delete: the row stays, so adding again restores it."""
         o, s, r = link.observer_id, link.student_id, link.root_account_id
-        self._undo.setdefault((o, s, r), link.state)
+        key = _pair(o, s)
+        rows = self.rows.get(key)
         self.version += 1
         if link.state == "active":
             self.active_count -= 1
-        self.rows[(o, s, r)] = Link(o, s, r, "deleted")
-        self.observees.remove(o, s, r)
-        self.observers.remove(s, o, r)
+        was_active = _any_active(rows)
+        rows = self.rows[key] = _with(rows, Link(o, s, r, "deleted"), True)
+        if was_active and not _any_active(rows) and self._listed(link):
+            _delete(self.observees, o, self._ranks[s])
+            _delete(self.observers, s, self._ranks[o])
 
     def restore(self) -> None:
-        """Undo every change since the load: the cost of a reset is the number of changes."""
-        undo, self._undo = self._undo, {}
-        for key, before in undo.items():
-            link = self.rows[key]
-            if link.state == "active" and before != "active":
-                self.deactivate(link)
-            elif link.state != "active" and before == "active":
-                self.activate(*key)
-            if before is None:
-                del self.rows[key]
-                self.version += 1
-        self._undo = {}
+        """Undo every change since the pristine state: the cost is the number of changes."""
+        if self.rows.changed or self.observees.changed or self.observers.changed:
+            self.version += 1
+        self.rows.clear_changes()
+        self.observees.clear_changes()
+        self.observers.clear_changes()
+        self._added = []
+        self.active_count = self._base_active
 
     def active_roots(self, observer_id: int, student_id: int) -> frozenset[int]:
-        return self.observees.roots.get(observer_id, {}).get(student_id, _NO_ROOTS)
+        """The root accounts of the pair's active links, if both users are listed."""
+        # self.rows.get(_pair(...)), inline: on every user of every page
+        key: PairKey
+        if 0 <= observer_id | student_id < _PAIR_LIMIT:
+            key = observer_id << _PAIR_BITS | student_id
+        else:
+            key = (observer_id, student_id)
+        changed = self._row_changes.get(key, _UNCHANGED)
+        rows = self._row_base.get(key) if changed is _UNCHANGED else changed
+        if isinstance(rows, Link):  # a lone active row: of a listed pair
+            if rows.state != "active":
+                return _NO_ROOTS
+            return _ONE_ROOT.get(rows.root_account_id) or _one_root(rows.root_account_id)
+        if not isinstance(rows, tuple) or not self._listed(rows[0]):  # None, GONE
+            return _NO_ROOTS
+        return _roots(frozenset(r.root_account_id for r in rows if r.state == "active"))
 
     def active_links(self, observer_id: int, student_id: int) -> list[Link]:
-        return [
-            self.rows[(observer_id, student_id, root)]
-            for root in sorted(self.active_roots(observer_id, student_id))
-        ]
+        rows = self.rows.get(_pair(observer_id, student_id))
+        found = [_find(rows, root) for root in sorted(self.active_roots(observer_id, student_id))]
+        return [link for link in found if link is not None]
+
+
+def _append(index: dict[int, Order], owner: int, rank: int) -> None:
+    order = index.get(owner)
+    if order is None:
+        index[owner] = [rank]
+    else:
+        order.append(rank)
+
+
+def _claim(side: Overlay[int, Order], owner: int) -> Order:
+    """The owner's list, owned by this overlay (a copy of the pristine's on first change)."""
+    order = side.get(owner)
+    if order is None or not side.own(owner):
+        order = side[owner] = list(order or ())
+    return order
+
+
+def _insert(side: Overlay[int, Order], owner: int, rank: int) -> None:
+    insort(_claim(side, owner), rank)
+
+
+def _delete(side: Overlay[int, Order], owner: int, rank: int) -> None:
+    order = _claim(side, owner)
+    del order[bisect_left(order, rank)]
 
 
 class Store:
@@ -308,7 +439,8 @@ class Store:
     def fork(self) -> Store:
         """A new store on the same loaded fixture, in the fixture's state (not this store's
         current one), with its own lock. It shares the read-only directory and the
-        fixture's rows and copies only what it changes, so it costs a few dict copies."""
+        fixture's link index and keeps only what it changes (Overlays): its cost does not
+        grow with the fixture."""
         with self._lock:
             store = Store.__new__(Store)
             store._lock = threading.RLock()
@@ -338,7 +470,7 @@ class Store:
         with self._lock:
             return Snapshot(
                 dataset=self._dataset,
-                links=tuple(self._links.rows.values()),  # rows are never changed in place
+                links=tuple(self._links.all_rows()),  # rows are never changed in place
                 pairing_codes=tuple(copy.copy(code) for code in self._codes.values()),
                 token_expiry=tuple(self._token_expiry.items()),
             )
@@ -371,7 +503,7 @@ class Store:
                 accounts=list(base.accounts),
                 courses=list(base.courses),
                 users=users,
-                links=[copy.copy(link) for link in self._links.rows.values()],
+                links=[copy.copy(link) for link in self._links.all_rows()],
                 pairing_codes=[copy.copy(code) for code in self._codes.values()],
                 settings=dict(base.settings),
                 seed=base.seed,
@@ -507,7 +639,7 @@ class Store:
                 caller,
                 domain,
                 page,
-                self._links.observees.order.get(observer.id),
+                self._links.observees.get(observer.id),
                 lambda other: (observer.id, other),
                 visible,
             )
@@ -523,7 +655,7 @@ class Store:
                 caller,
                 domain,
                 page,
-                self._links.observers.order.get(student.id),
+                self._links.observers.get(student.id),
                 lambda other: (other, student.id),
                 visible,
             )
@@ -533,7 +665,7 @@ class Store:
         caller: User,
         domain: Account,
         page: PageRequest,
-        order: list[SortKey] | None,
+        order: Order | None,
         pair: Callable[[int], tuple[int, int]],
         visible: frozenset[int] | None,
     ) -> Page:
@@ -545,8 +677,9 @@ class Store:
         sis = self._sis_policy(caller, domain)
         start = page.offset
         views: list[UserView] = []
-        for key in order[start : start + page.per_page]:
-            other = self._dir.users[key[2]]
+        ranked = self._dir.ranked
+        for rank in order[start : start + page.per_page]:
+            other = ranked[rank]
             observer_id, student_id = pair(other.id)
             views.append(self._view(other, observer_id, student_id, visible, sis))
         return Page(views, len(order))
@@ -790,9 +923,8 @@ class Store:
             cached = self._sorted_links
             if cached is not None and cached[0] is links and cached[1] == version:
                 return list(cached[2])
-            rows = list(links.rows.items())
-        rows.sort()  # outside the lock: the API goes on meanwhile
-        ordered = [row for _, row in rows]
+            ordered = list(links.all_rows())
+        ordered.sort(key=_ROW_ORDER)  # outside the lock: the API goes on meanwhile
         with self._lock:
             self._sorted_links = (links, version, ordered)  # until the next change
         return list(ordered)
@@ -838,7 +970,7 @@ class Store:
     def sizes(self) -> tuple[int, int]:
         """(users, link and pairing-code rows): what the sandbox size bound counts."""
         with self._lock:
-            return len(self._dir.users), len(self._links.rows) + len(self._codes)
+            return len(self._dir.users), len(self._links) + len(self._codes)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -701,6 +701,29 @@ def test_generate_without_token_prefix_has_logins_and_no_tokens() -> None:
     assert {link.root_account_id for link in dataset.links} == {2}
 
 
+def test_an_explicit_link_to_generated_users_is_kept_once() -> None:
+    doc = _world(generate=[{"account": 1, "students": 1, "observers": 1}])
+    generated = load_mapping(doc)
+    [link] = generated.links
+    doc["observer_links"] = [
+        {"observer": link.observer_id, "observee": link.student_id, "state": "deleted"}
+    ]
+    links = load_mapping(doc).links
+    assert [(x.observer_id, x.student_id, x.root_account_id, x.state) for x in links] == [
+        (link.observer_id, link.student_id, 1, "deleted")
+    ]
+
+
+def test_generated_users_share_no_list_or_text_that_matters() -> None:
+    doc = _world(generate=[{"account": 1, "students": 2, "token_prefix": "g-", "course": 10}])
+    first, second = load_mapping(doc).users[-2:]
+    for field in ("logins", "tokens", "admin", "enrollments"):
+        assert getattr(first, field) is not getattr(second, field)
+    first.tokens.append(first.tokens[0])
+    assert len(second.tokens) == 1
+    assert first.short_name == first.name
+
+
 def test_generate_observees_capped_by_students() -> None:
     dataset = load_mapping(
         _world(

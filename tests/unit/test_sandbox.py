@@ -121,12 +121,12 @@ def test_a_fork_of_a_big_fixture_copies_nothing_per_link_until_it_changes() -> N
     store = Store(world(students=2000))
     fork = store.fork()
     # The big observer's list is shared until the fork changes it, then copied once.
-    assert fork._links.observees.order[10] is store._links.observees.order[10]
+    assert fork._links.observees[10] is store._links.observees[10]
     fork.remove_link(10, 100)
-    assert fork._links.observees.order[10] is not store._links.observees.order[10]
+    assert fork._links.observees[10] is not store._links.observees[10]
     assert len(observees(store)) == 100  # a page of 100 from 1,000
-    assert len(fork._links.observees.order[10]) == 999
-    assert len(store._links.observees.order[10]) == 1000
+    assert len(fork._links.observees[10]) == 999
+    assert len(store._links.observees[10]) == 1000
 
 
 @pytest.mark.parametrize("name", ["a", "A-1", "x.y_z", "9" * 64])
@@ -192,8 +192,9 @@ def test_active_link_counts_follow_every_change_reset_and_fork() -> None:
 
 def test_root_id_sets_are_shared_between_pairs() -> None:
     store = Store(world(students=6))
-    roots = store._links.observees.roots[10]
-    assert len({id(value) for value in roots.values()}) == 1  # one frozenset({1}) for all
+    roots = [store._links.active_roots(10, student) for student in (100, 102, 104)]
+    assert roots[0] == {1}
+    assert len({id(value) for value in roots}) == 1  # one frozenset({1}) for all
 
 
 def test_the_sorted_link_rows_follow_every_change() -> None:
