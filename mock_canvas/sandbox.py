@@ -4,7 +4,7 @@
 sandbox `<name>`; the unprefixed paths by the default sandbox. A sandbox is its own store,
 clock, request journal and named snapshots. One made from the server's fixture forks the
 default sandbox's loaded fixture (copy-on-write: it shares the read-only directory and the
-fixture's rows), so it costs a few dict copies, not a fixture load.
+fixture's rows), so it costs a few small objects, whatever the fixture's size, not a fixture load.
 """
 
 from __future__ import annotations
