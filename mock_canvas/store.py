@@ -103,6 +103,17 @@ def _roots(values: frozenset[int]) -> frozenset[int]:
     return shared
 
 
+_SORTED_ROOTS: dict[frozenset[int], tuple[int, ...]] = {}
+
+
+def _sorted_roots(values: frozenset[int]) -> tuple[int, ...]:
+    """The ids in order, kept per distinct set (a handful): one lookup per listed user."""
+    ordered = _SORTED_ROOTS.get(values)
+    if ordered is None:
+        ordered = _SORTED_ROOTS.setdefault(values, tuple(sorted(values)))
+    return ordered
+
+
 _NO_ROOTS: frozenset[int] = frozenset()
 _UNCHANGED = Link(-1, -1, -1, "not changed")  # a sentinel of the type looked up
 _ROW_ORDER = attrgetter("observer_id", "student_id", "root_account_id")
@@ -610,9 +621,9 @@ class Store:
     ) -> UserView:
         """A user with the root accounts of its active links, filtered to `visible`."""
         roots = self._links.active_roots(observer_id, student_id)
-        shown = sorted(roots if visible is None else roots & visible)
+        shown = _sorted_roots(roots if visible is None else roots & visible)
         fields = sis.fields_for(other, self._dir) if sis is not None else None
-        return UserView(other, tuple(shown), fields, self._dir.avatars_enabled(other))
+        return UserView(other, shown, fields, self._dir.avatars_enabled(other))
 
     def _sis_policy(self, caller: User, domain: Account) -> SisPolicy | None:
         """user_json_is_admin?: admins of the domain root account see SIS and login fields."""
