@@ -282,11 +282,16 @@ def int_filter(name: str) -> int | None:
 def list_requests() -> Response:
     since_raw = request.args.get("since")
     since = None if since_raw is None else parse_instant(since_raw, "since")
+    limit = int_filter("limit")
+    if limit is not None and limit < 1:
+        raise bad_request("limit must be an integer of at least 1.")
     entries = mock().journal.entries(
         action=request.args.get("action") or None,
         user=int_filter("user"),
         status=int_filter("status"),
         since=since,
+        after_id=int_filter("after_id"),
+        limit=limit,
     )
     return json_response([entry.to_json() for entry in entries])
 

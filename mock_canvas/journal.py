@@ -117,18 +117,27 @@ class Journal:
         user: int | None = None,
         status: int | None = None,
         since: datetime | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
     ) -> list[JournalEntry]:
-        """The entries kept, oldest first, that match every filter given."""
+        """The entries kept, oldest first, that match every filter given (`after_id`: only
+        newer ones than that id); with `limit` (at least 1), only the newest `limit` of them."""
         with self._lock:
             kept = list(self._entries)
-        return [
+        found = [
             e
             for e in kept
             if (action is None or e.action == action)
             and (user is None or e.user_id == user)
             and (status is None or e.status == status)
             and (since is None or e.time >= since)
+            and (after_id is None or e.id > after_id)
         ]
+        if limit is not None:
+            if limit < 1:
+                raise ValueError("limit: must be at least 1")
+            found = found[-limit:]
+        return found
 
     def clear(self) -> int:
         """Forget every entry; how many there were."""

@@ -1100,6 +1100,18 @@ PARAMETERS: dict[str, Schema] = {
         "description": "Only requests that came in at or after this ISO 8601 date-time (with `Z`).",
         "schema": {"type": "string", "format": "date-time"},
     },
+    "JournalAfterId": {
+        "name": "after_id",
+        "in": "query",
+        "description": "Only requests newer than this entry id (what a poller saw last).",
+        "schema": {"type": "integer"},
+    },
+    "JournalLimit": {
+        "name": "limit",
+        "in": "query",
+        "description": "Only the newest this many of the matching requests (still oldest first).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
 }
 
 HEADERS: dict[str, Schema] = {
@@ -1894,6 +1906,8 @@ PATHS: dict[str, Schema] = {
                 P["JournalUser"],
                 P["JournalStatus"],
                 P["JournalSince"],
+                P["JournalAfterId"],
+                P["JournalLimit"],
             ],
             "responses": {
                 "200": {"description": "The requests.", "content": json_content(schema("Journal"))},

@@ -201,7 +201,7 @@
   async function poll() {
     clearTimeout(timer);
     if ($("#live").checked && document.visibilityState === "visible") {
-      const query = new URLSearchParams();
+      const query = new URLSearchParams({ limit: "100" }); // the newest, as shown
       const action = journalForm.elements.action.value;
       const user = journalForm.elements.user.value.trim();
       if (action) query.set("action", action);

@@ -148,8 +148,30 @@ def test_since_follows_the_mock_clock(api: ApiClient) -> None:
     assert r.body == []
 
 
+def test_after_id_and_limit_page_the_newest(api: ApiClient) -> None:
+    for _ in range(5):
+        api.get("/api/v1/users/self/observees", token="parent-token")
+    api.get("/api/v1/users/self/observers", token="student-token")
+    ids = [e["id"] for e in api.get(REQUESTS).body]
+    assert len(ids) == 6
+    r = api.get(REQUESTS, query={"after_id": str(ids[3])})
+    assert (r.status, [e["id"] for e in r.body]) == (200, ids[4:])
+    r = api.get(REQUESTS, query={"limit": "2"})
+    assert (r.status, [e["id"] for e in r.body]) == (200, ids[4:])  # the newest, oldest first
+    r = api.get(REQUESTS, query={"limit": "3", "action": "list_observees"})
+    assert [e["id"] for e in r.body] == ids[2:5]
+    r = api.get(REQUESTS, query={"after_id": str(ids[-1])})
+    assert (r.status, r.body) == (200, [])
+    r = api.get(REQUESTS, query={"limit": "1000", "after_id": "-1"})
+    assert [e["id"] for e in r.body] == ids
+
+
 def test_bad_filters_are_a_400(api: ApiClient) -> None:
     for query, message in [
+        ({"limit": "0"}, "limit must be an integer of at least 1."),
+        ({"limit": "-3"}, "limit must be an integer of at least 1."),
+        ({"limit": "ten"}, "limit must be an integer."),
+        ({"after_id": "x"}, "after_id must be an integer."),
         ({"user": "me"}, "user must be an integer."),
         ({"status": "ok"}, "status must be an integer."),
         ({"since": "yesterday"}, "since must be an ISO 8601 date-time with a zone"),
