@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.routing import Map
+from werkzeug.routing import Map, RequestRedirect
 from werkzeug.wrappers import Request
 
 from . import errors
@@ -119,19 +119,25 @@ def dispatch(
     canvas: CanvasCall,
     url_map: Map,
     error_listeners: Iterable[ErrorListener],
-) -> Answer:
+) -> Answer | RequestRedirect | None:
     """Answer one /api/v1 request: route it, run its view, render any error as Canvas does
-    (an unknown path or method is the API's plain 404)."""
+    (an unknown path or method is the API's plain 404). None for a route under /api/v1 that is
+    not Canvas's (added to the app by an embedder): the pipeline hands it to Flask."""
     settings = canvas.sandbox.settings
     req = Request(environ)
     try:
         try:
             endpoint, args = url_map.bind_to_environ(environ, subdomain="").match()
+        except RequestRedirect as redirect:  # `//` in the path: werkzeug's 308, as Flask sends
+            return redirect
         except HTTPException as exc:
             return render_http_exception(exc)
+        view = VIEWS.get(endpoint)
+        if view is None:
+            return None  # a route of the app's own under /api/v1: Flask serves it
         canvas.action = endpoint.removeprefix("api.")
         _limit_body(req, settings)
-        return VIEWS[endpoint](req, canvas, **args)
+        return view(req, canvas, **args)
     except errors.CanvasError as error:
         if isinstance(error, errors.InvalidPairingCode):
             canvas.invalid_pairing_code = True  # the throttle charges it extra

@@ -49,10 +49,10 @@ class JsonAnswer:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         start_response(
-            f"{self.status} {HTTP_STATUS_CODES[self.status]}",
-            [
-                ("Content-Type", JSON_MIMETYPE),
+            f"{self.status} {HTTP_STATUS_CODES[self.status].upper()}",
+            [  # in the order a werkzeug Response sends them
                 *self.headers,
+                ("Content-Type", JSON_MIMETYPE),
                 ("Content-Length", str(len(self.body))),
             ],
         )
@@ -104,13 +104,19 @@ def render_http_exception(exc: HTTPException) -> Response:
 
 def describe(request: Request) -> str:
     """ "GET /path?query", for an error listener."""
-    return f"{request.method} {request.full_path.rstrip('?')}"
+    query = request.query_string.decode("utf-8", "replace")  # full_path's decode is strict
+    return f"{request.method} {request.path}?{query}".rstrip("?")
 
 
 def unexpected(exc: Exception, request: Request, listeners: Iterable[ErrorListener]) -> Response:
-    """A bug met while answering `request`: every listener told, then Canvas's 500."""
+    """A bug met while answering `request`: every listener told, then Canvas's 500 (a listener
+    that fails is logged, never in the way of the answer)."""
+    described = describe(request)
     for listener in listeners:
-        listener(exc, describe(request))
+        try:
+            listener(exc, described)
+        except Exception:
+            log.exception("an error listener of mock_canvas failed")
     return render_unexpected(exc)
 
 

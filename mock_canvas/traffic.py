@@ -51,7 +51,6 @@ FAULT_HEADER_KEY = "HTTP_X_MOCK_CANVAS_FAULT"  # the X-Mock-Canvas-Fault header 
 # What the request journal keeps of one request, at most (it keeps journal_size requests).
 JOURNAL_MAX_BODY = 16 * 1024
 JOURNAL_MAX_QUERY = 4096
-_THROTTLE_HEADERS = frozenset({"x-request-cost", "x-rate-limit-remaining"})
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -71,8 +70,9 @@ class CanvasCall:
         self.invalid_pairing_code = False  # the throttle charges it extra
 
 
-# The answer to a Canvas request is any WSGI application (a Flask Response, a JsonAnswer).
-Handler = Callable[[dict[str, Any], CanvasCall], WSGIApp]
+# The answer to a Canvas request is any WSGI application (a Flask Response, a JsonAnswer);
+# None hands the request to the app (Flask) inside the pipeline.
+Handler = Callable[[dict[str, Any], CanvasCall], WSGIApp | None]
 
 
 def request_path(environ: dict[str, Any]) -> str:
@@ -100,8 +100,25 @@ class CanvasPipeline:
         self.error_listeners = error_listeners  # told of a bug here, as api.dispatch tells
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if not environ.get("PATH_INFO", "").startswith(API_PREFIX):
+        # As routing sees the path: `//api/v1/...` (a base URL ending in `/`) is /api/v1 too.
+        if not environ.get("PATH_INFO", "").lstrip("/").startswith(API_PREFIX[1:]):
             return self.app(environ, start_response)
+        started: list[bool] = []
+
+        def starting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started.append(True)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self._serve(environ, starting)
+        except Exception as exc:
+            if started or environ.get(DROP_ENVIRON_KEY):
+                raise  # too late for another answer (or the connection is being dropped)
+            # A bug in the mock outside the view: told, answered like Canvas's 500.
+            answer = unexpected(exc, Request(environ), self.error_listeners)
+            return answer(environ, start_response)
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         try:
             sandbox = self.sandboxes.for_environ(environ)
         except errors.CanvasError as error:  # a bad name, an unknown or unaffordable sandbox
@@ -120,24 +137,27 @@ class CanvasPipeline:
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             statuses.append(int(status[:3]))
             if admission is not None:
-                metered = _finish(throttle, admission, call)
-                headers = [h for h in headers if h[0].lower() not in _THROTTLE_HEADERS]
-                headers.extend(metered)
+                headers = _set_headers(headers, _finish(throttle, admission, call))
             return start_response(status, headers, exc_info)
 
         try:
             try:
                 early = self._early_answer(environ, sandbox, call, token, admission)
             except Exception as exc:  # a bug in the mock: told, answered like Canvas's 500
+                call.action = self._action(environ)
                 early = unexpected(exc, Request(environ), self.error_listeners)
-            answer: WSGIApp = self.handler(environ, call) if early is None else early
-            return answer(environ, respond)
+            answer = self.handler(environ, call) if early is None else early
+            # None: a route the app has under /api/v1 besides Canvas's (an embedder's own).
+            return (self.app if answer is None else answer)(environ, respond)
         finally:
             if admission is not None:
                 _finish(throttle, admission, call)  # when the app raised: the reservation back
             dropped = bool(environ.get(DROP_ENVIRON_KEY))
             if statuses or dropped:
-                _journal(environ, call, when, started, DROPPED if dropped else statuses[0])
+                try:
+                    _journal(environ, call, when, started, DROPPED if dropped else statuses[0])
+                except Exception as exc:  # the answer is on its way: a bug told, not raised
+                    unexpected(exc, Request(environ), self.error_listeners)
 
     def _early_answer(
         self,
@@ -219,6 +239,22 @@ def _finish(throttle: Throttle, admission: Admission, call: CanvasCall) -> Heade
     if admission.throttled:
         return throttle.finish(admission, None)
     return throttle.finish(admission, throttle.cost(invalid_pairing_code=call.invalid_pairing_code))
+
+
+def _set_headers(headers: list[tuple[str, str]], values: Headers) -> list[tuple[str, str]]:
+    """werkzeug's Headers.set for each value: the first header of that name replaced in place,
+    any other of that name removed, else appended."""
+    result = list(headers)
+    for name, value in values:
+        lower = name.lower()
+        at = [i for i, (n, _) in enumerate(result) if n.lower() == lower]
+        if not at:
+            result.append((name, value))
+            continue
+        result[at[0]] = (name, value)
+        for i in reversed(at[1:]):
+            del result[i]
+    return result
 
 
 def _raw(answer: RawResponse) -> Response:

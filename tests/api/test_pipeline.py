@@ -4,6 +4,7 @@ what it sends must be what Flask sent, on both transports."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from mock_canvas.app import create_app
 from mock_canvas.model import Dataset
@@ -92,3 +93,91 @@ def test_a_bug_before_the_view_is_a_canvas_500_too(
     assert got.get_json()["errors"][0]["error_code"] == "internal_server_error"
     assert told == ["GET /api/v1/users/self/observees"]
     assert app.extensions["mock_canvas"].journal.entries()[-1].status == 500
+
+
+# From the review of the pipeline: each of these passed before it left Flask's request cycle.
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/sandboxes/a//api/v1/users/self/observees", "//api/v1/users/self/observees"],
+)
+def test_a_doubled_slash_before_api_v1_is_still_a_canvas_request(
+    default_dataset: Dataset, path: str
+) -> None:
+    app = create_app(Settings(), store=Store(default_dataset))
+    told: list[str] = []
+    app.extensions["mock_canvas"].error_listeners.append(lambda exc, req: told.append(req))
+    environ = EnvironBuilder(path="/", headers={"Authorization": "Bearer parent-token"})
+    env = environ.get_environ()
+    env["PATH_INFO"] = path  # what a base URL ending in "/" plus "/api/v1/..." sends
+    body, status, headers = run_wsgi_app(app, env, buffered=True)
+    assert status == "200 OK", b"".join(body)
+    assert headers["X-Request-Cost"] == "0.02"
+    assert told == []
+
+
+def test_a_doubled_slash_inside_the_path_is_werkzeugs_redirect(api: ApiClient) -> None:
+    got = api.get("/api/v1/users/self//observees", token="parent-token")
+    if api.mode == "live":  # requests follows the 308 to the merged path
+        assert (got.status, len(got.body)) == (200, 2)
+    else:
+        assert got.status == 308
+        assert got.headers["location"] == "http://localhost/api/v1/users/self/observees"
+
+
+def test_a_route_of_the_apps_own_under_api_v1_is_served_by_flask_and_metered(
+    default_dataset: Dataset,
+) -> None:
+    app = create_app(Settings(), store=Store(default_dataset))
+    app.add_url_rule("/api/v1/courses", "courses", lambda: {"courses": []})
+    got = app.test_client().get("/api/v1/courses", headers={"Authorization": "Bearer x"})
+    assert (got.status_code, got.get_json()) == (200, {"courses": []})
+    assert got.headers["X-Request-Cost"] == "0.02"
+    entry = app.extensions["mock_canvas"].journal.entries()[-1]
+    assert (entry.path, entry.action, entry.status) == ("/api/v1/courses", None, 200)
+
+
+def _bug(*args: object, **kwargs: object) -> None:
+    raise KeyError("a bug")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "mock_canvas.throttle.Throttle.begin",
+        "mock_canvas.throttle.Throttle.finish",
+        "mock_canvas.store.Store.fork",
+        "mock_canvas.journal.Journal.record",
+        "mock_canvas.faults.FaultRegistry.header_fault",
+    ],
+)
+def test_a_bug_anywhere_in_the_pipeline_is_told_and_never_escapes(
+    default_dataset: Dataset, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    app = create_app(Settings(), store=Store(default_dataset))
+    told: list[str] = []
+    app.extensions["mock_canvas"].error_listeners.append(lambda exc, req: told.append(req))
+    monkeypatch.setattr(target, _bug)
+    env = EnvironBuilder(
+        path="/sandboxes/new1/api/v1/users/self/observees",
+        headers={"Authorization": "Bearer parent-token", "X-Mock-Canvas-Fault": "latency_ms=1"},
+    ).get_environ()
+    env["QUERY_STRING"] = "a=\xff"  # not UTF-8: the listener still gets a readable request
+    body, status, _ = run_wsgi_app(app, env, buffered=True)
+    if target.endswith("Journal.record"):  # the answer was on its way: sent, the bug told
+        assert status == "400 BAD REQUEST"  # Rails' answer to a query that is not UTF-8
+    else:
+        assert status == "500 INTERNAL SERVER ERROR"
+        assert b'"error_code":"internal_server_error"' in b"".join(body)
+    assert told == ["GET /api/v1/users/self/observees?a=\ufffd"]
+
+
+def test_a_failing_listener_does_not_stop_the_500(
+    default_dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(Settings(), store=Store(default_dataset))
+    app.extensions["mock_canvas"].error_listeners.append(lambda exc: None)  # type: ignore[arg-type,misc]
+    monkeypatch.setattr("mock_canvas.store.Store.list_observees", _bug)
+    got = app.test_client().get(LIST, headers={"Authorization": "Bearer parent-token"})
+    assert got.status_code == 500
