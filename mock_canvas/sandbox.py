@@ -86,7 +86,7 @@ class Sandbox:
         base_settings: Settings,
         store: Store,
         *,
-        shared: bool = False,
+        shares_with: Store | None = None,
         faults: FaultRegistry | None = None,
     ) -> None:
         self.name = name  # None: the default sandbox (unprefixed paths)
@@ -97,8 +97,8 @@ class Sandbox:
         self.created_at = self.clock.now()
         self.journal = Journal(base_settings.journal_size)
         self.store = store
-        # True while the store shares its fixture with the default sandbox (a fork).
-        self.shared = shared
+        # The default sandbox's store this one was forked from (None: a fixture of its own).
+        self._shares_with = shares_with
         self._lock = threading.Lock()
         self._settings_for: tuple[Dataset, Settings] | None = None
         # Named snapshots (the control API): kept by reset, dropped by a new fixture.
@@ -116,7 +116,7 @@ class Sandbox:
     def load(self, dataset: Dataset) -> None:
         """A new fixture for this sandbox alone; its snapshots would not fit it."""
         self.store.load(dataset)
-        self.shared = False
+        self._shares_with = None
         self.clear_snapshots()
 
     def reset(self) -> None:
@@ -157,6 +157,14 @@ class Sandbox:
                     self.base_settings.with_fixture(dataset.settings),
                 )
             return cached[1]
+
+    @property
+    def shared(self) -> bool:
+        """Whether the store shares its loaded fixture with the default sandbox's: only while
+        the default serves the fixture it was forked from (after the default loads another
+        one, this sandbox alone keeps the old one, and is counted for it)."""
+        source = self._shares_with
+        return source is not None and source.dataset is self.store.dataset
 
     def estimated_bytes(self) -> int:
         """What this sandbox holds beyond what it shares, estimated from its row counts."""
@@ -326,7 +334,11 @@ class Sandboxes:
     def _insert(self, name: str, store: Store, *, shared: bool) -> Sandbox:
         # Under self._lock.
         sandbox = Sandbox(
-            name, self.default.base_settings, store, shared=shared, faults=self.default.faults
+            name,
+            self.default.base_settings,
+            store,
+            shares_with=self.default.store if shared else None,
+            faults=self.default.faults,
         )
         self._named[name] = sandbox
         return sandbox

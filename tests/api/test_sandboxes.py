@@ -274,3 +274,25 @@ def test_with_a_control_token_only_the_control_api_makes_sandboxes(
     assert client.get(CONTROL, headers=auth).body == []
     assert client.put(CONTROL + "/mine", headers=auth).status == 201
     assert ids(client, SB + "/mine") == [201, 200]
+
+
+def test_a_fork_that_outlives_the_servers_fixture_is_counted_as_its_own(
+    default_dataset: Dataset,
+) -> None:
+    app = create_app(Settings(), store=Store(default_dataset))
+    client = ApiClient("inprocess", app)
+    assert client.put(CONTROL + "/early").status == 201
+    users, rows = app.extensions["mock_canvas"].sandboxes.get("early").store.sizes()
+    before = client.get(CONTROL + "/early").body
+    assert (before["fixture"], before["estimated_bytes"]) == ("server", 250 * rows)
+    # The default sandbox serves another fixture: the fork alone keeps the old one.
+    r = client.put("/__mock__/fixtures", data=yaml.safe_dump(SMALL_FIXTURE))
+    assert r.status == 200, r.text
+    after = client.get(CONTROL + "/early").body
+    assert after["fixture"] == "own"
+    assert after["estimated_bytes"] == 3000 * users + 250 * rows
+    assert ids(client, SB + "/early") == [201, 200]  # still the fixture it was made from
+    # A fork made now shares the new fixture.
+    assert client.put(CONTROL + "/late").status == 201
+    assert client.get(CONTROL + "/late").body["fixture"] == "server"
+    assert ids(client, SB + "/late", token="pat-token") == [8]
