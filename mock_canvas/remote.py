@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import urllib.error
 import urllib.request
@@ -26,10 +25,9 @@ import yaml
 
 from .fixtures import load_mapping
 from .journal import JournalEntry
+from .lookups import FixtureSource, Lookups, UserRef, find_user
 from .model import Dataset, User
 
-UserRef = int | str
-FixtureSource = str | os.PathLike[str] | Mapping[str, Any]
 TIMEOUT = 30.0
 
 
@@ -222,7 +220,7 @@ def _fixture_bytes(source: FixtureSource) -> bytes:
     return Path(source).read_bytes()
 
 
-class RemoteMockCanvas:
+class RemoteMockCanvas(Lookups):
     """The `mock_canvas` fixture in remote mode: this worker's sandbox on a server elsewhere.
 
     `.url` is the sandbox's base URL for any client (Link headers stay inside it). Users by
@@ -264,17 +262,7 @@ class RemoteMockCanvas:
     # -- users ---------------------------------------------------------------------------
 
     def _find(self, ref: UserRef) -> User:
-        from .testing import find_user
-
         return find_user(self._session.dataset(), ref)
-
-    def user(self, ref: UserRef) -> Any:
-        from .testing import user_info
-
-        return user_info(self._find(ref))
-
-    def user_id(self, ref: UserRef) -> int:
-        return self._find(ref).id
 
     def token_for(self, ref: UserRef) -> str:
         """The first token of the user that the mock accepts now (not expired, user active)."""
@@ -286,9 +274,6 @@ class RemoteMockCanvas:
                     return token.token
         listed = ", ".join(t.token for t in found.tokens) or "none"
         raise LookupError(f"{found.name} ({found.id}) has no token the mock accepts ({listed})")
-
-    def auth_headers(self, ref: UserRef) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token_for(ref)}"}
 
     # -- arranging state in one line -----------------------------------------------------
 
@@ -341,34 +326,13 @@ class RemoteMockCanvas:
 
     # -- the request journal -------------------------------------------------------------
 
-    def _entries(self, **filters: Any) -> list[JournalEntry]:
+    def _entries(
+        self, *, action: str | None = None, user: int | None = None, status: int | None = None
+    ) -> list[JournalEntry]:
+        filters = {"action": action, "user": user, "status": status}
         query = {k: v for k, v in filters.items() if v is not None}
         raw = self._session.control("GET", "/requests", query=query or None)
         return [entry_from_json(item) for item in raw]
-
-    def calls(
-        self, action: str | None = None, *, user: UserRef | None = None, status: int | None = None
-    ) -> list[JournalEntry]:
-        from .testing import check_action
-
-        check_action(action)
-        user_id = None if user is None else self.user_id(user)
-        return self._entries(action=action, user=user_id, status=status)
-
-    def assert_called(
-        self,
-        action: str,
-        times: int | None = None,
-        *,
-        user: UserRef | None = None,
-        status: int | None = None,
-    ) -> list[JournalEntry]:
-        from .testing import check_action, check_called
-
-        __tracebackhide__ = True
-        check_action(action)
-        user_id = None if user is None else self.user_id(user)
-        return check_called(self._entries(), action, times, user, user_id, status)
 
     # -- errors inside the server --------------------------------------------------------
 
