@@ -10,13 +10,13 @@ work plus werkzeug's routing, request and response objects (the hot path of ever
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.routing import Map, RequestRedirect
+from werkzeug.routing import Map, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Request
 
 from . import errors
@@ -102,6 +102,55 @@ def route(method: str, rule: str) -> Callable[[View], View]:
     return register
 
 
+class Router:
+    """Routes a request with the app's URL map. The routes match on the path and the method
+    alone, so one map adapter bound at start-up serves every request. What binding to the
+    request itself would refuse (a Host werkzeug cannot encode: its 400) is checked once per
+    distinct Host, and werkzeug's redirects (`//` in a path) are built from the request's own
+    adapter, for their Location."""
+
+    MAX_HOSTS = 1024  # Host values whose check is kept
+
+    def __init__(self, url_map: Map) -> None:
+        self.url_map = url_map
+        self._adapter = url_map.bind("localhost")
+        self._hosts: dict[tuple[object, ...], bool] = {}
+
+    def match(self, environ: dict[str, Any]) -> tuple[str, Mapping[str, Any]]:
+        """(endpoint, arguments), or werkzeug's HTTPException (400 for a bad Host, 404,
+        405, a redirect)."""
+        self._check_host(environ)
+        raw: str = environ.get("PATH_INFO") or ""
+        path = raw.encode("latin1").decode(errors="replace")  # as werkzeug decodes it
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+        try:
+            endpoint, args = self._adapter.match(path, method)
+        except RequestRedirect:
+            endpoint, args = self._bound(environ).match()
+        return str(endpoint), args
+
+    def _bound(self, environ: dict[str, Any]) -> MapAdapter:
+        return self.url_map.bind_to_environ(environ, subdomain="")
+
+    def _check_host(self, environ: dict[str, Any]) -> None:
+        key = tuple(
+            environ.get(name)
+            for name in ("HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme")
+        )
+        usable = self._hosts.get(key)
+        if usable is None:
+            try:
+                self._bound(environ)
+                usable = True
+            except HTTPException:
+                usable = False
+            if len(self._hosts) >= self.MAX_HOSTS:
+                self._hosts.clear()
+            self._hosts[key] = usable
+        if not usable:
+            self._bound(environ)  # raises werkzeug's answer again
+
+
 def _limit_body(req: Request, settings: Settings) -> None:
     """One limit for every API body, whatever its type: larger is a 413."""
     if not rails.has_body(req):
@@ -117,7 +166,7 @@ def _limit_body(req: Request, settings: Settings) -> None:
 def dispatch(
     environ: dict[str, Any],
     canvas: CanvasCall,
-    url_map: Map,
+    router: Router,
     error_listeners: Iterable[ErrorListener],
 ) -> Answer | RequestRedirect | None:
     """Answer one /api/v1 request: route it, run its view, render any error as Canvas does
@@ -127,7 +176,7 @@ def dispatch(
     req = Request(environ)
     try:
         try:
-            endpoint, args = url_map.bind_to_environ(environ, subdomain="").match()
+            endpoint, args = router.match(environ)
         except RequestRedirect as redirect:  # `//` in the path: werkzeug's 308, as Flask sends
             return redirect
         except HTTPException as exc:

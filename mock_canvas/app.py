@@ -96,6 +96,7 @@ def load_dataset(settings: Settings) -> Dataset:
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     """A Flask app serving the Canvas API under /api/v1 and the control API under /__mock__."""
+    from .api import Router
     from .api import bp as api_bp
     from .api import dispatch as api_dispatch
     from .arrange import bp as arrange_bp
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # Outermost: a drop fault closes the connection whatever the app answered. Inside the
     # sandbox prefix: the Canvas requests' sandbox, throttle, faults and journal.
     canvas = functools.partial(
-        api_dispatch, url_map=app.url_map, error_listeners=mock.error_listeners
+        api_dispatch, router=Router(app.url_map), error_listeners=mock.error_listeners
     )
     pipeline = CanvasPipeline(
         app.wsgi_app, mock.sandboxes, app.url_map, canvas, mock.error_listeners
