@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -441,30 +441,29 @@ def _link_answer(observer_id: int, student_id: int, roots: list[int], status: in
     )
 
 
-@bp.post("/links", provide_automatic_options=False)
-def add_link() -> Response:
-    """An active link in the root account given, else in every one the two share."""
+def _change_link(
+    change: Callable[[Store, int, int, int | None], list[int]], status: int
+) -> Response:
     store = mock().store
     with store.locked() as directory:  # checks and change under one hold of the lock
         observer_id, student_id, root_id = _link_body(directory)
         try:
-            roots = store.add_link(observer_id, student_id, root_id)
+            roots = change(store, observer_id, student_id, root_id)
         except ValueError as exc:
             raise refused(str(exc)) from None
-    return _link_answer(observer_id, student_id, roots, 201)
+    return _link_answer(observer_id, student_id, roots, status)
+
+
+@bp.post("/links", provide_automatic_options=False)
+def add_link() -> Response:
+    """An active link in the root account given, else in every one the two share."""
+    return _change_link(Store.add_link, 201)
 
 
 @bp.delete("/links", provide_automatic_options=False)
 def remove_link() -> Response:
     """Soft-delete the active links in the root account given, else in every one."""
-    store = mock().store
-    with store.locked() as directory:
-        observer_id, student_id, root_id = _link_body(directory)
-        try:
-            roots = store.remove_link(observer_id, student_id, root_id)
-        except ValueError as exc:
-            raise refused(str(exc)) from None
-    return _link_answer(observer_id, student_id, roots, 200)
+    return _change_link(Store.remove_link, 200)
 
 
 @bp.get("/pairing_codes", provide_automatic_options=False)

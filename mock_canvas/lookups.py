@@ -6,10 +6,11 @@ the control API. No Flask here: remote mode never imports it for this."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .faults import ACTIONS
 from .journal import JournalEntry
 from .model import Dataset, User
 
@@ -76,18 +77,6 @@ def user_info(found: User) -> UserInfo:
         integration_id=integration.integration_id if integration else None,
         tokens=tuple(token.token for token in found.tokens),
     )
-
-
-ACTIONS = (
-    "list_observees",
-    "list_observers",
-    "add_observee_with_credentials",
-    "show_observee",
-    "add_observee",
-    "remove_observee",
-    "show_observer",
-    "create_observer_pairing_code",
-)
 
 
 def check_action(action: str | None) -> None:
@@ -165,7 +154,7 @@ def check_called(
 
 
 class Lookups:
-    """The handles' shared methods, built on `_find`, `token_for` and `_entries`."""
+    """The handles' shared methods, built on `_find`, `_accepted_tokens` and `_entries`."""
 
     def _find(self, ref: UserRef) -> User:
         raise NotImplementedError
@@ -175,8 +164,17 @@ class Lookups:
     ) -> list[JournalEntry]:
         raise NotImplementedError
 
-    def token_for(self, ref: UserRef) -> str:
+    def _accepted_tokens(self, found: User) -> Iterator[str]:
+        """The user's tokens the mock accepts now (not expired, user active), in order."""
         raise NotImplementedError
+
+    def token_for(self, ref: UserRef) -> str:
+        """The first token of the user that the mock accepts now (not expired, user active)."""
+        found = self._find(ref)
+        for token in self._accepted_tokens(found):
+            return token
+        listed = ", ".join(t.token for t in found.tokens) or "none"
+        raise LookupError(f"{found.name} ({found.id}) has no token the mock accepts ({listed})")
 
     def user(self, ref: UserRef) -> UserInfo:
         """A user by id, login (unique_id, any case) or name (any case)."""

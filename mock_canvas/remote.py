@@ -15,7 +15,7 @@ import json
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -264,16 +264,13 @@ class RemoteMockCanvas(Lookups):
     def _find(self, ref: UserRef) -> User:
         return find_user(self._session.dataset(), ref)
 
-    def token_for(self, ref: UserRef) -> str:
-        """The first token of the user that the mock accepts now (not expired, user active)."""
-        found = self._find(ref)
-        now = self.clock.now()
-        if found.state == "active":
-            for token in found.tokens:
-                if token.expires_at is None or token.expires_at > now:
-                    return token.token
-        listed = ", ".join(t.token for t in found.tokens) or "none"
-        raise LookupError(f"{found.name} ({found.id}) has no token the mock accepts ({listed})")
+    def _accepted_tokens(self, found: User) -> Iterator[str]:
+        if found.state != "active":
+            return
+        now = self.clock.now()  # one control call, not one per token
+        for token in found.tokens:
+            if token.expires_at is None or token.expires_at > now:
+                yield token.token
 
     # -- arranging state in one line -----------------------------------------------------
 

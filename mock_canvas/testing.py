@@ -10,7 +10,7 @@ the mock never imports Flask.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +24,10 @@ from . import errors
 from .app import MockCanvas as AppState
 from .app import create_app
 from .clock import MockClock
-from .faults import FaultRegistry, FaultSpecError, parse_rule
+from .faults import ACTIONS, FaultRegistry, FaultSpecError, parse_rule
 from .fixtures import FixtureError, default_fixture_path, dump_dataset, load_mapping, load_path
 from .journal import Journal, JournalEntry
 from .lookups import (
-    ACTIONS,
     FixtureSource,
     Lookups,
     UserInfo,
@@ -243,17 +242,13 @@ class MockCanvasHandle(Lookups):
         with store.locked() as directory:
             return find_user(store.dataset, ref, directory.users)
 
-    def token_for(self, ref: UserRef) -> str:
-        """The first token of the user that the mock accepts now (not expired, user active)."""
-        found = self._find(ref)
+    def _accepted_tokens(self, found: User) -> Iterator[str]:
         for token in found.tokens:
             try:
                 self.store.authenticate(token.token)
             except errors.CanvasError:
                 continue
-            return token.token
-        listed = ", ".join(t.token for t in found.tokens) or "none"
-        raise LookupError(f"{found.name} ({found.id}) has no token the mock accepts ({listed})")
+            yield token.token
 
     # -- arranging state in one line -----------------------------------------------------
 
