@@ -34,7 +34,7 @@ from .responses import (
 from .serializers import UserView, pairing_code_json, user_json, user_json_text
 from .settings import Settings
 from .store import Page, Store
-from .traffic import CanvasCall
+from .traffic import CanvasCall, request_method, request_path
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -70,7 +70,7 @@ def atomic(view: View) -> View:
         sandbox = canvas.sandbox
         store: Store = sandbox.store
         with store.locked():
-            caller = store.authenticate(rails.access_token(req, params))
+            caller = store.authenticate(rails.access_token(req.environ, params))
             canvas.user_id = caller.id  # for the request journal
             domain = store.domain_root_account(req.host)
             call = Call(req, store, sandbox.settings, caller, domain, params, query)
@@ -120,11 +120,8 @@ class Router:
         """(endpoint, arguments), or werkzeug's HTTPException (400 for a bad Host, 404,
         405, a redirect)."""
         self._check_host(environ)
-        raw: str = environ.get("PATH_INFO") or ""
-        path = raw.encode("latin1").decode(errors="replace")  # as werkzeug decodes it
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         try:
-            endpoint, args = self._adapter.match(path, method)
+            endpoint, args = self._adapter.match(request_path(environ), request_method(environ))
         except RequestRedirect:
             endpoint, args = self._bound(environ).match()
         return str(endpoint), args

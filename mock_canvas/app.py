@@ -121,11 +121,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.register_blueprint(dashboard_bp)
     # Outermost: a drop fault closes the connection whatever the app answered. Inside the
     # sandbox prefix: the Canvas requests' sandbox, throttle, faults and journal.
-    canvas = functools.partial(
-        api_dispatch, router=Router(app.url_map), error_listeners=mock.error_listeners
-    )
+    router = Router(app.url_map)
+    canvas = functools.partial(api_dispatch, router=router, error_listeners=mock.error_listeners)
     pipeline = CanvasPipeline(
-        app.wsgi_app, mock.sandboxes, app.url_map, canvas, mock.error_listeners
+        app.wsgi_app, mock.sandboxes, router.match, canvas, mock.error_listeners
     )
     app.wsgi_app = DropMiddleware(SandboxPrefix(pipeline))  # type: ignore[method-assign]
 

@@ -19,14 +19,9 @@ _AWK_SPACE = " \t\n\v\f\r"
 _QUERY_KEY = "mock_canvas.query_params"
 
 
-def query_params(request: Request) -> Params:
+def query_params(environ: dict[str, Any]) -> Params:
     """request.query_parameters: only the URL's query string (parsed once per request; the
     result is shared, never changed in place)."""
-    return environ_query_params(request.environ)
-
-
-def environ_query_params(environ: dict[str, Any]) -> Params:
-    """`query_params` from a WSGI environ."""
     cached: Params | None = environ.get(_QUERY_KEY)
     if cached is None:
         raw = environ.get("QUERY_STRING", "").encode("latin1")
@@ -80,7 +75,7 @@ def body_params(request: Request) -> Params:
 def rails_params(request: Request) -> tuple[Params, Params, Params]:
     """(params, query, body): params is Rails' `request_parameters.merge(query_parameters)`,
     so the query wins."""
-    query = query_params(request)
+    query = query_params(request.environ)
     body = body_params(request)
     return {**body, **query}, query, body
 
@@ -94,13 +89,8 @@ def _awk_split2(value: str) -> list[str]:
     return [value] if value else []
 
 
-def access_token(request: Request, params: Params) -> str | None:
+def access_token(environ: dict[str, Any], params: Params) -> str | None:
     """AuthenticationMethods.access_token: the Bearer header, else the access_token param."""
-    return environ_access_token(request.environ, params)
-
-
-def environ_access_token(environ: dict[str, Any], params: Params) -> str | None:
-    """`access_token` from a WSGI environ."""
     # A repeated header reaches Rack joined by ", " (waitress joins it so in the environ).
     header = environ.get("HTTP_AUTHORIZATION")
     if header is not None and header.strip(_AWK_SPACE):

@@ -20,12 +20,11 @@ path goes straight on to Flask.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Response
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map
 from werkzeug.sansio.utils import get_content_length
 from werkzeug.wrappers import Request
 
@@ -73,6 +72,8 @@ class CanvasCall:
 # The answer to a Canvas request is any WSGI application (a Flask Response, a JsonAnswer);
 # None hands the request to the app (Flask) inside the pipeline.
 Handler = Callable[[dict[str, Any], CanvasCall], WSGIApp | None]
+# The app's routing (api.Router.match): (endpoint, arguments), else werkzeug's HTTPException.
+Route = Callable[[dict[str, Any]], tuple[str, Mapping[str, Any]]]
 
 
 def request_path(environ: dict[str, Any]) -> str:
@@ -89,13 +90,13 @@ class CanvasPipeline:
         self,
         app: WSGIApp,
         sandboxes: Sandboxes,
-        url_map: Map,
+        route: Route,
         handler: Handler,
         error_listeners: Iterable[ErrorListener] = (),
     ) -> None:
         self.app = app
         self.sandboxes = sandboxes
-        self.url_map = url_map  # to name the action of a request answered before routing
+        self.route = route  # to name the action of a request answered before routing
         self.handler = handler
         self.error_listeners = error_listeners  # told of a bug here, as api.dispatch tells
 
@@ -103,16 +104,16 @@ class CanvasPipeline:
         # As routing sees the path: `//api/v1/...` (a base URL ending in `/`) is /api/v1 too.
         if not environ.get("PATH_INFO", "").lstrip("/").startswith(API_PREFIX[1:]):
             return self.app(environ, start_response)
-        started: list[bool] = []
+        responded: list[bool] = []
 
-        def starting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            started.append(True)
+        def responding(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            responded.append(True)
             return start_response(status, headers, exc_info)
 
         try:
-            return self._serve(environ, starting)
+            return self._serve(environ, responding)
         except Exception as exc:
-            if started or environ.get(DROP_ENVIRON_KEY):
+            if responded or environ.get(DROP_ENVIRON_KEY):
                 raise  # too late for another answer (or the connection is being dropped)
             # A bug in the mock outside the view: told, answered like Canvas's 500.
             answer = unexpected(exc, Request(environ), self.error_listeners)
@@ -142,10 +143,11 @@ class CanvasPipeline:
 
         try:
             try:
-                early = self._early_answer(environ, sandbox, call, token, admission)
+                early = self._early_answer(environ, sandbox, token, admission)
             except Exception as exc:  # a bug in the mock: told, answered like Canvas's 500
-                call.action = self._action(environ)
                 early = unexpected(exc, Request(environ), self.error_listeners)
+            if early is not None:  # answered before routing: the journal still names the action
+                call.action = self._action(environ)
             answer = self.handler(environ, call) if early is None else early
             # None: a route the app has under /api/v1 besides Canvas's (an embedder's own).
             return (self.app if answer is None else answer)(environ, respond)
@@ -163,23 +165,19 @@ class CanvasPipeline:
         self,
         environ: dict[str, Any],
         sandbox: Sandbox,
-        call: CanvasCall,
         token: str | None,
         admission: Admission | None,
     ) -> Response | None:
         """What answers before the app: the throttle's 403 or a fault's (after its latency);
         None lets the request through."""
         if admission is not None and admission.throttled:
-            call.action = self._action(environ)
             return _raw(rate_limit_exceeded())
         try:
-            fault = self._fault(environ, sandbox, call, token)
+            fault = self._fault(environ, sandbox, token)
         except errors.CanvasError as error:  # a bad X-Mock-Canvas-Fault header
-            call.action = self._action(environ)
             return render_error(error, sandbox.settings.auth_error_status)
         if fault is None:
             return None
-        call.action = self._action(environ)
         if fault.latency_seconds:
             time.sleep(fault.latency_seconds)
         if fault.drop:
@@ -188,9 +186,7 @@ class CanvasPipeline:
         answer = fault.response()
         return None if answer is None else _raw(answer)
 
-    def _fault(
-        self, environ: dict[str, Any], sandbox: Sandbox, call: CanvasCall, token: str | None
-    ) -> Fault | None:
+    def _fault(self, environ: dict[str, Any], sandbox: Sandbox, token: str | None) -> Fault | None:
         header = environ.get(FAULT_HEADER_KEY)
         if header is not None and sandbox.settings.fault_header == "on":
             try:
@@ -201,7 +197,7 @@ class CanvasPipeline:
             return None  # no rule anywhere: nothing to match (most requests)
         return sandbox.faults.match(
             RequestInfo(
-                method=_method(environ),
+                method=request_method(environ),
                 path=request_path(environ),
                 action=self._action(environ),
                 user_id=sandbox.store.peek_user_id(token),
@@ -213,14 +209,15 @@ class CanvasPipeline:
         """The Canvas action (view name) the request routes to, None for no route: only for
         requests answered before Flask routes them (throttled, faulted)."""
         try:
-            endpoint, _ = self.url_map.bind_to_environ(environ).match()
+            endpoint, _ = self.route(environ)
         except HTTPException:
             return None
         name = str(endpoint)
         return name.removeprefix("api.") if name.startswith("api.") else None
 
 
-def _method(environ: dict[str, Any]) -> str:
+def request_method(environ: dict[str, Any]) -> str:
+    """Werkzeug's `request.method`."""
     return str(environ.get("REQUEST_METHOD", "GET")).upper()
 
 
@@ -228,10 +225,10 @@ def _metered_token(environ: dict[str, Any]) -> str | None:
     """AuthenticationMethods.access_token(request, :GET): the Bearer header, else the query's
     access_token (the throttle never reads the body)."""
     try:
-        query = rails.environ_query_params(environ)
+        query = rails.query_params(environ)
     except errors.CanvasError:  # a query Rack cannot parse: the view answers its 400
         query = {}
-    return rails.environ_access_token(environ, query)
+    return rails.access_token(environ, query)
 
 
 def _finish(throttle: Throttle, admission: Admission, call: CanvasCall) -> Headers:
@@ -282,7 +279,7 @@ def _journal(
         query = query[:JOURNAL_MAX_QUERY] + "..."
     call.sandbox.journal.record(
         time=when,
-        method=_method(environ),
+        method=request_method(environ),
         path=request_path(environ),
         query=query,
         body=body,
