@@ -197,6 +197,12 @@ WRK_CONNECTIONS = 16
 WRK_THREADS = 2
 
 
+def print_rates(rates: dict[str, list[float]]) -> None:
+    """What a throughput benchmark run alone prints: each load's median and its rounds."""
+    for name, values in rates.items():
+        print(f"{name:<12}{median(values):>10.0f} req/s  {[round(v) for v in values]}")
+
+
 def require_wrk() -> str:
     path = shutil.which("wrk")
     if path is None:

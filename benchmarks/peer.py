@@ -22,6 +22,7 @@ from .common import (
     free_port,
     median,
     mock_canvas_command,
+    print_rates,
     ratio_of,
     require_wrk,
     server_process,
@@ -114,9 +115,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rates = measure(args.seconds, args.rounds)
-    for name, values in rates.items():
-        print(f"{name:<12}{median(values):>10.0f} req/s  {[round(v) for v in values]}")
+    print_rates(measure(args.seconds, args.rounds))
 
 
 if __name__ == "__main__":

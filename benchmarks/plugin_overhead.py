@@ -198,18 +198,16 @@ def pytest_sessionfinish(session):
 """
 
 
-def bench_pytest(fixture: str | None, label: str, token: str, tests: int) -> list[str]:
-    """One pytest session: N tests of each kind; the median of each kind's per-test time."""
-    marker = f"pytestmark = pytest.mark.mock_canvas(fixtures={fixture!r})" if fixture else ""
-    default = str(default_fixture_path())
-    fields = {"token": token, "tests": tests, "path": LIST, "fixture": fixture or default}
+def run_suite(name: str, suite: str) -> dict[str, list[float]]:
+    """Run a generated test file (with CONFTEST) in its own pytest process; each test
+    function's per-test times (setup + call + teardown), in seconds, by function name."""
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         (directory / "conftest.py").write_text(CONFTEST)
-        (directory / "test_overhead.py").write_text(SUITE.format(marker=marker, **fields))
+        (directory / name).write_text(suite)
         out = directory / "durations.json"
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_overhead.py"],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", name],
             cwd=directory,
             env={**os.environ, "DURATIONS_OUT": str(out)},
             capture_output=True,
@@ -217,11 +215,20 @@ def bench_pytest(fixture: str | None, label: str, token: str, tests: int) -> lis
             check=False,
         )
         if done.returncode != 0:
-            raise SystemExit(f"pytest failed:\n{done.stdout}\n{done.stderr}")
+            raise RuntimeError(f"the generated suite failed:\n{done.stdout[-3000:]}\n{done.stderr}")
         durations: dict[str, float] = json.loads(out.read_text())
     kinds: dict[str, list[float]] = {}
     for nodeid, seconds in durations.items():
         kinds.setdefault(nodeid.split("::")[1].split("[")[0], []).append(seconds)
+    return kinds
+
+
+def bench_pytest(fixture: str | None, label: str, token: str, tests: int) -> list[str]:
+    """One pytest session: N tests of each kind; the median of each kind's per-test time."""
+    marker = f"pytestmark = pytest.mark.mock_canvas(fixtures={fixture!r})" if fixture else ""
+    default = str(default_fixture_path())
+    fields = {"token": token, "tests": tests, "path": LIST, "fixture": fixture or default}
+    kinds = run_suite("test_overhead.py", SUITE.format(marker=marker, **fields))
     median = {kind: statistics.median(times) * 1e3 for kind, times in kinds.items()}
     lines = [
         f"pytest, {label}: median per test (setup + call + teardown), {tests} tests of each",
@@ -291,34 +298,8 @@ def bench_vs_stub(tests: int) -> dict[str, list[float]]:
         "body": recorded.get_data(as_text=True),
         "link": recorded.headers.get("Link", ""),
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        # CONFTEST interleaves the kinds: stub, live, client for n = 0, then 1...
-        (directory / "conftest.py").write_text(CONFTEST)
-        (directory / "test_stub_overhead.py").write_text(STUB_SUITE.format(**fields))
-        out = directory / "durations.json"
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "test_stub_overhead.py",
-            ],
-            cwd=directory,
-            env={**os.environ, "DURATIONS_OUT": str(out)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"the generated suite failed:\n{done.stdout[-3000:]}\n{done.stderr}")
-        durations: dict[str, float] = json.loads(out.read_text())
-    kinds: dict[str, list[float]] = {}
-    for nodeid, seconds in durations.items():
-        kinds.setdefault(nodeid.split("::")[1].split("[")[0], []).append(seconds)
+    # CONFTEST interleaves the kinds: stub, live, client for n = 0, then 1...
+    kinds = run_suite("test_stub_overhead.py", STUB_SUITE.format(**fields))
     if sorted(len(v) for v in kinds.values()) != [tests] * 3:
         raise RuntimeError(f"expected {tests} tests of each kind, got {kinds.keys()}")
     return kinds
