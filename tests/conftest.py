@@ -23,6 +23,28 @@ def default_dataset() -> Dataset:
     return load_dataset(Settings())
 
 
+# The smallest useful fixture: one account, a parent observing a student.
+MINIMAL_FIXTURE = {
+    "version": 1,
+    "accounts": [{"id": 1, "name": "Solo", "domain": "solo.test"}],
+    "users": [
+        {
+            "id": 1,
+            "name": "Pat Parent",
+            "tokens": ["p"],
+            "logins": [{"account": 1, "unique_id": "pat"}],
+        },
+        {
+            "id": 2,
+            "name": "Sam Student",
+            "tokens": ["s"],
+            "logins": [{"account": 1, "unique_id": "sam"}],
+        },
+    ],
+    "observer_links": [{"observer": 1, "observee": 2}],
+}
+
+
 @dataclass
 class Resp:
     """What a test needs of a response, the same for both transports."""

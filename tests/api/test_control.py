@@ -13,27 +13,7 @@ from mock_canvas.fixtures import load_mapping
 from mock_canvas.model import Dataset
 from mock_canvas.settings import Settings
 from mock_canvas.store import Store
-from tests.conftest import ApiClient
-
-MINIMAL = {
-    "version": 1,
-    "accounts": [{"id": 1, "name": "Solo", "domain": "solo.test"}],
-    "users": [
-        {
-            "id": 1,
-            "name": "Pat Parent",
-            "tokens": ["p"],
-            "logins": [{"account": 1, "unique_id": "pat"}],
-        },
-        {
-            "id": 2,
-            "name": "Sam Student",
-            "tokens": ["s"],
-            "logins": [{"account": 1, "unique_id": "sam"}],
-        },
-    ],
-    "observer_links": [{"observer": 1, "observee": 2}],
-}
+from tests.conftest import MINIMAL_FIXTURE, ApiClient
 
 
 def test_health_is_ok(api: ApiClient) -> None:
@@ -64,7 +44,9 @@ def test_reset_does_not_parse_the_fixture_again(api: ApiClient) -> None:
 
 def test_put_fixtures_replaces_the_state(api: ApiClient) -> None:
     r = api.put(
-        "/__mock__/fixtures", data=json.dumps(MINIMAL), headers={"Content-Type": "application/json"}
+        "/__mock__/fixtures",
+        data=json.dumps(MINIMAL_FIXTURE),
+        headers={"Content-Type": "application/json"},
     )
     assert r.status == 200
     assert r.body["users"] == 2
@@ -80,7 +62,7 @@ def test_put_fixtures_replaces_the_state(api: ApiClient) -> None:
 def test_put_fixtures_accepts_yaml(api: ApiClient) -> None:
     r = api.put(
         "/__mock__/fixtures",
-        data=yaml.safe_dump(MINIMAL),
+        data=yaml.safe_dump(MINIMAL_FIXTURE),
         headers={"Content-Type": "application/yaml"},
     )
     assert r.status == 200

@@ -38,6 +38,7 @@ from mock_canvas.model import Dataset
 from mock_canvas.server import MockCanvasServer
 from mock_canvas.settings import Settings
 from mock_canvas.store import Store
+from tests.conftest import MINIMAL_FIXTURE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_URI = "urn:mock-canvas:openapi"
@@ -205,25 +206,6 @@ def test_path_parameters_are_declared_for_every_template_variable() -> None:
 
 # -- real answers against the documented schemas ------------------------------------------------
 
-MINIMAL_FIXTURE = {
-    "version": 1,
-    "accounts": [{"id": 1, "name": "Solo", "domain": "solo.test"}],
-    "users": [
-        {
-            "id": 1,
-            "name": "Pat Parent",
-            "tokens": ["p"],
-            "logins": [{"account": 1, "unique_id": "pat"}],
-        },
-        {
-            "id": 2,
-            "name": "Sam Student",
-            "tokens": ["s"],
-            "logins": [{"account": 1, "unique_id": "sam"}],
-        },
-    ],
-    "observer_links": [{"observer": 1, "observee": 2}],
-}
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 BIG = "x" * (2 * KB)  # over the `limits` app's 1 KB
